@@ -1,0 +1,31 @@
+/**
+ * Packaging with Electron Forge 7 (forge 8 needs Node 22). The app is built by electron-vite first
+ * (`npm run build`); Forge packs out/, the demo fixtures and the production dependencies, and
+ * rebuilds better-sqlite3 against Electron's Node ABI.
+ */
+import { MakerDeb } from '@electron-forge/maker-deb';
+import { MakerDMG } from '@electron-forge/maker-dmg';
+import { MakerSquirrel } from '@electron-forge/maker-squirrel';
+import { MakerZIP } from '@electron-forge/maker-zip';
+import { AutoUnpackNativesPlugin } from '@electron-forge/plugin-auto-unpack-natives';
+import type { ForgeConfig } from '@electron-forge/shared-types';
+
+const config: ForgeConfig = {
+  packagerConfig: {
+    name: 'Saddle',
+    executableName: 'saddle-app',
+    asar: true,
+    // Keep what the app needs at run time; drop sources, tests and build inputs.
+    ignore: [/^\/(src|renderer|electron|tests|scripts|shaders|\.ci|\.github)(\/|$)/, /^\/fixtures\/(?!demo)/, /\.ts$/],
+  },
+  rebuildConfig: { onlyModules: ['better-sqlite3'], force: true },
+  makers: [
+    new MakerZIP({}, ['linux', 'darwin']),
+    new MakerDeb({ options: { categories: ['Science', 'Development'], section: 'science' } }),
+    new MakerDMG({}),
+    new MakerSquirrel({ name: 'Saddle' }),
+  ],
+  plugins: [new AutoUnpackNativesPlugin({})],
+};
+
+export default config;

@@ -1,0 +1,88 @@
+/**
+ * The UI's view of the engine. In Electron it is the preload's bridge; in a browser (saddle serve)
+ * the same methods go over HTTP and events over a WebSocket. Nothing else in the UI knows the host.
+ */
+import {
+  ApiCallError,
+  type ApiResult,
+  type EngineEvent,
+  type MethodName,
+  methodNames,
+  type OpenedModel,
+  type SaddleApi,
+} from '../../src/api/contract';
+
+export interface Host {
+  api: SaddleApi;
+  kind: 'electron' | 'browser';
+  /** Open a file the user dropped or picked. */
+  openFile(file: File): Promise<OpenedModel>;
+  onEvent(listener: (event: EngineEvent) => void): () => void;
+}
+
+export function connect(): Host {
+  const bridge = window.saddle;
+  if (bridge) {
+    return {
+      api: bridge,
+      kind: 'electron',
+      openFile: (file) => bridge.openModel({ path: bridge.pathForFile(file) }),
+      onEvent: (listener) => bridge.onEvent(listener),
+    };
+  }
+  return browserHost();
+}
+
+async function post<T>(path: string, body: BodyInit, contentType: string): Promise<T> {
+  const response = await fetch(path, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': contentType },
+    credentials: 'same-origin',
+  });
+  let parsed: ApiResult<T>;
+  try {
+    parsed = (await response.json()) as ApiResult<T>;
+  } catch {
+    throw new ApiCallError({ kind: 'network', message: `The server answered ${response.status} without a result.` });
+  }
+  if (!parsed.ok) throw new ApiCallError(parsed.error);
+  return parsed.result;
+}
+
+function browserHost(): Host {
+  const api = Object.fromEntries(
+    methodNames.map((m: MethodName) => [
+      m,
+      (request: unknown) => post(`/api/${m}`, JSON.stringify(request ?? {}), 'application/json'),
+    ]),
+  ) as SaddleApi;
+  const listeners = new Set<(event: EngineEvent) => void>();
+  const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events`);
+  socket.addEventListener('message', (m) => {
+    const event = JSON.parse(String(m.data)) as EngineEvent;
+    for (const l of listeners) l(event);
+  });
+  return {
+    api,
+    kind: 'browser',
+    openFile: async (file) => {
+      const uploaded = await post<{ path: string }>(
+        `/api/upload?name=${encodeURIComponent(file.name)}`,
+        file,
+        'application/octet-stream',
+      );
+      try {
+        return await api.openModel({ path: uploaded.path });
+      } catch (e) {
+        // The server's temporary copy means nothing to the user: name the file they dropped.
+        if (!(e instanceof ApiCallError)) throw e;
+        throw new ApiCallError({ ...e.error, message: e.message.replaceAll(uploaded.path, file.name) });
+      }
+    },
+    onEvent: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/** The renderer's entry: wires the start screen, the model card and error display to the host. */
+import type { EngineEvent, OpenedModel } from '../../src/api/contract';
+import { connect } from './api';
+import { h } from './dom';
+import { modelCard } from './views/model-card';
+import { startScreen } from './views/start';
+import './styles.css';
+
+const host = connect();
+const app = document.getElementById('app') as HTMLElement;
+const status = h('div', { class: 'status', 'data-testid': 'status' });
+const errorBox = h('div', { class: 'error', role: 'alert', 'data-testid': 'error', hidden: true });
+const content = h('main', {});
+
+function showError(e: unknown): void {
+  errorBox.textContent = e instanceof Error ? e.message : String(e);
+  errorBox.hidden = false;
+}
+
+function showModel(opened: OpenedModel): void {
+  errorBox.hidden = true;
+  content.replaceChildren(modelCard(opened.info));
+}
+
+async function open(files: File[]): Promise<void> {
+  for (const file of files) {
+    status.textContent = `Opening ${file.name}…`;
+    try {
+      showModel(await host.openFile(file));
+    } catch (e) {
+      showError(e);
+    } finally {
+      status.textContent = '';
+    }
+  }
+}
+
+host.onEvent((event: EngineEvent) => {
+  if (event.type === 'engine-restarted') showError(event.message);
+  else status.textContent = event.done < event.total ? `${event.stage}… ${event.message ?? ''}` : '';
+});
+
+app.append(
+  h(
+    'header',
+    { class: 'top' },
+    h('h1', {}, 'Saddle'),
+    h('span', { class: 'muted' }, 'loss landscapes and Hessian spectra'),
+  ),
+  startScreen(open),
+  errorBox,
+  status,
+  content,
+);
+
+window.addEventListener('error', (e) => showError(e.error ?? e.message));
+window.addEventListener('unhandledrejection', (e) => showError(e.reason));
+
+if (location.hash === '#demo') host.api.openDemo({}).then(showModel, showError);

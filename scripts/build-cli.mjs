@@ -1,0 +1,42 @@
+// Bundles the CLI (and later the worker and bench entries) with esbuild into dist/.
+// Dependencies stay external: they are installed next to the package.
+import { readFile } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+
+/** `import text from './x.proto?raw'`, as Vite does it. */
+const rawPlugin = {
+  name: 'raw',
+  setup(b) {
+    b.onResolve({ filter: /\?raw$/ }, async (args) => {
+      const resolved = await b.resolve(args.path.slice(0, -4), { resolveDir: args.resolveDir, kind: args.kind });
+      return { path: resolved.path, namespace: 'raw' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'raw' }, async (args) => ({
+      contents: await readFile(args.path, 'utf8'),
+      loader: 'text',
+    }));
+  },
+};
+
+const entries = process.argv.slice(2).length ? process.argv.slice(2) : ['cli'];
+const entryFiles = { cli: 'src/cli/main.ts', bench: 'scripts/bench.ts', worker: 'src/engine/cpu/worker.ts' };
+await build({
+  entryPoints: Object.fromEntries(
+    Object.entries(entryFiles)
+      .filter(([k]) => entries.includes(k) || entries.includes('all'))
+      .map(([k, v]) => [k, v]),
+  ),
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  define: { __SADDLE_VERSION__: JSON.stringify(pkg.version) },
+  plugins: [rawPlugin],
+  logLevel: 'warning',
+});

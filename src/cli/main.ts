@@ -1,0 +1,51 @@
+/** The `saddle` command line. Each command is a thin wrapper over the engine in src/. */
+import { Command, InvalidArgumentError } from 'commander';
+import { SADDLE_VERSION } from '../version';
+import { demoCommand } from './demo';
+import { infoCommand } from './info';
+import { serveCommand } from './serve';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`'${value}' is not a port number.`);
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('saddle')
+    .description('Loss-landscape and Hessian analyzer for neural networks (ONNX models).')
+    .version(SADDLE_VERSION, '-V, --version')
+    .showHelpAfterError();
+
+  program
+    .command('info')
+    .description('describe a model: inputs, outputs, operators, trainable parameters')
+    .argument('<model>', 'an .onnx file')
+    .option('--json', 'print JSON')
+    .action(infoCommand);
+
+  program
+    .command('serve')
+    .description('serve the Saddle UI in a browser (loopback only by default, behind a token)')
+    .option('--port <n>', 'TCP port (0 picks a free one)', port, 6060)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--no-token', 'disable the access token (only on a trusted network)')
+    .action(serveCommand);
+
+  program
+    .command('demo')
+    .description('analyze the bundled demo model headlessly and print its summary')
+    .option('--json', 'print JSON')
+    .action(demoCommand);
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    process.stderr.write(`saddle: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,4 @@
+declare module '*.proto?raw' {
+  const text: string;
+  export default text;
+}

@@ -1,0 +1,136 @@
+/**
+ * Which initializers of an ONNX graph are trainable parameters.
+ *
+ * A parameter is a float initializer that reaches at least one differentiable operator input.
+ * Excluded: BatchNormalization running mean and variance (inputs 3 and 4) and initializers used only
+ * as shapes, axes, indices, pads or other non-differentiable inputs. `Identity(initializer)` (how
+ * PyTorch's exporter merges equal tensors) is followed: its output is an alias of the initializer.
+ */
+import { FLOAT_TYPES, type OnnxGraph, tensorSize } from '../formats/onnx/read';
+
+/** Operator inputs (by index) through which no gradient flows. `'all'`: every input. */
+const NON_DIFFERENTIABLE: Record<string, number[] | 'all'> = {
+  BatchNormalization: [3, 4],
+  Reshape: [1],
+  Expand: [1],
+  Tile: [1],
+  Slice: [1, 2, 3, 4],
+  Gather: [1],
+  GatherElements: [1],
+  GatherND: [1],
+  ScatterND: [1],
+  ScatterElements: [1],
+  Unsqueeze: [1],
+  Squeeze: [1],
+  Pad: [1, 2, 3],
+  Resize: [1, 2, 3],
+  Upsample: [1],
+  ReduceSum: [1],
+  ReduceMean: [1],
+  ReduceMax: [1],
+  ReduceMin: [1],
+  ReduceProd: [1],
+  ReduceL1: [1],
+  ReduceL2: [1],
+  ReduceLogSumExp: [1],
+  ReduceSumSquare: [1],
+  Split: [1],
+  Where: [0],
+  Dropout: [1, 2],
+  TopK: [1],
+  Clip: [1, 2],
+  CumSum: [1],
+  Trilu: [1],
+  ConstantOfShape: 'all',
+  Shape: 'all',
+  Size: 'all',
+  NonZero: 'all',
+  OneHot: 'all',
+  Range: 'all',
+  ArgMax: 'all',
+  ArgMin: 'all',
+  Equal: 'all',
+  Greater: 'all',
+  GreaterOrEqual: 'all',
+  Less: 'all',
+  LessOrEqual: 'all',
+  Not: 'all',
+  And: 'all',
+  Or: 'all',
+  Xor: 'all',
+  IsNaN: 'all',
+  IsInf: 'all',
+  Sign: 'all',
+  Floor: 'all',
+  Ceil: 'all',
+  Round: 'all',
+  EyeLike: 'all',
+  RandomNormalLike: 'all',
+  RandomUniformLike: 'all',
+};
+
+export function isDifferentiableInput(opType: string, index: number): boolean {
+  const rule = NON_DIFFERENTIABLE[opType];
+  if (rule === undefined) return true;
+  return rule !== 'all' && !rule.includes(index);
+}
+
+export interface ParamInfo {
+  name: string;
+  shape: number[];
+  size: number;
+}
+
+export interface AliasInfo {
+  /** The graph value that stands for the parameter (an Identity output). */
+  name: string;
+  /** The initializer it repeats. */
+  of: string;
+}
+
+export interface ParamReport {
+  params: ParamInfo[];
+  aliases: AliasInfo[];
+  /** Float initializers that are not parameters (running statistics, shapes, constants). */
+  buffers: string[];
+}
+
+export function findParameters(graph: OnnxGraph): ParamReport {
+  const consumers = new Map<string, Array<{ opType: string; index: number; outputs: string[] }>>();
+  for (const node of graph.nodes) {
+    node.inputs.forEach((input, index) => {
+      if (!input) return;
+      const list = consumers.get(input) ?? [];
+      list.push({ opType: node.opType, index, outputs: node.outputs });
+      consumers.set(input, list);
+    });
+  }
+  const aliases: AliasInfo[] = [];
+  const reachesDifferentiableInput = (value: string, root: string, seen: Set<string>): boolean => {
+    if (seen.has(value)) return false;
+    seen.add(value);
+    let found = false;
+    for (const use of consumers.get(value) ?? []) {
+      if (use.opType === 'Identity') {
+        aliases.push({ name: use.outputs[0], of: root });
+        if (reachesDifferentiableInput(use.outputs[0], root, seen)) found = true;
+      } else if (isDifferentiableInput(use.opType, use.index)) {
+        found = true;
+      }
+    }
+    return found;
+  };
+
+  const params: ParamInfo[] = [];
+  const buffers: string[] = [];
+  for (const t of graph.initializers.values()) {
+    if (!FLOAT_TYPES.has(t.dataType)) continue;
+    if (reachesDifferentiableInput(t.name, t.name, new Set())) {
+      params.push({ name: t.name, shape: t.dims, size: tensorSize(t.dims) });
+    } else {
+      buffers.push(t.name);
+    }
+  }
+  const paramNames = new Set(params.map((p) => p.name));
+  return { params, aliases: aliases.filter((a) => paramNames.has(a.of)), buffers };
+}

@@ -1,0 +1,55 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { fixture, ROOT } from './helpers';
+
+const saddle = (...args: string[]) =>
+  spawnSync(process.execPath, [`${ROOT}/bin/saddle.mjs`, ...args], { encoding: 'utf8' });
+
+describe('the saddle CLI (built bundle)', () => {
+  it('prints its version and help', () => {
+    const pkg = JSON.parse(
+      execFileSync('node', ['-p', 'JSON.stringify(require("./package.json"))'], { cwd: ROOT, encoding: 'utf8' }),
+    );
+    expect(saddle('--version').stdout.trim()).toBe(pkg.version);
+    const help = saddle('--help').stdout;
+    for (const cmd of ['info', 'serve', 'demo']) expect(help).toContain(cmd);
+  });
+
+  it('info --json gives the documented shape', () => {
+    const r = saddle('info', fixture('demo', 'demo.onnx'), '--json');
+    expect(r.status).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(Object.keys(info).slice(0, 8)).toEqual([
+      'format',
+      'irVersion',
+      'opset',
+      'inputs',
+      'outputs',
+      'ops',
+      'params',
+      'nParams',
+    ]);
+    expect(info).toMatchObject({ format: 'onnx', irVersion: 8, opset: 17, nParams: 2324 });
+    expect(info.params[0]).toEqual({ name: 'conv1.weight', shape: [8, 1, 3, 3], size: 72 });
+  });
+
+  it('info prints a readable table', () => {
+    const out = saddle('info', fixture('demo', 'demo.onnx')).stdout;
+    expect(out).toMatch(/conv2\.weight\s+\[16, 8, 3, 3\]\s+1,152/);
+    expect(out).toContain('2,324 trainable parameters in 10 tensors');
+  });
+
+  it('a bad file exits 1 with the sentence on stderr', () => {
+    const r = saddle('info', `${ROOT}/package.json`);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^saddle: ONNX reader: the file is a JSON document, not an ONNX model \(in '.*package\.json'\)/,
+    );
+  });
+
+  it('demo runs headless on the bundled model', () => {
+    const r = saddle('demo', '--json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).nParams).toBe(2324);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * End to end: `saddle serve` in this process, the built UI in Debian's Chromium (playwright-core).
+ * Drops the demo model and a corrupt file on the drop zone, checks the model card and the error
+ * sentence, and saves screenshots to tests/artifacts/.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, startServer } from '../../src/server/serve';
+import { fixture, ROOT, requireSystemPath } from '../helpers';
+
+/** Browser-side class used inside page.evaluate (this file is type-checked without the DOM lib). */
+declare const DataTransfer: { new (): { items: { add(file: unknown): void } } };
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = `${ROOT}/tests/artifacts`;
+const hasBrowser = requireSystemPath(CHROMIUM, 'Chromium');
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+
+/** Simulate a drag-and-drop of files onto the drop zone (the bytes travel into the page). */
+async function dropFiles(p: Page, files: Array<{ name: string; bytes: Buffer }>): Promise<void> {
+  const payload = files.map((f) => ({ name: f.name, data: [...f.bytes] }));
+  const dataTransfer = await p.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([new Uint8Array(f.data)], f.name));
+    return dt;
+  }, payload);
+  await p.dispatchEvent('[data-testid=drop-zone]', 'drop', { dataTransfer });
+}
+
+describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startServer({ port: 0, host: '127.0.0.1', staticDir: `${ROOT}/out/renderer` });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const consoleErrors: string[] = [];
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    await page.goto(server.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows the start screen', async () => {
+    await expect(page.textContent('[data-testid=drop-zone]')).resolves.toContain('Drop an ONNX model here');
+  });
+
+  it('drops the demo model and shows its card', async () => {
+    await dropFiles(page, [{ name: 'demo.onnx', bytes: readFileSync(fixture('demo', 'demo.onnx')) }]);
+    await page.waitForSelector('[data-testid=model-card]');
+    expect(await page.textContent('[data-testid=param-total]')).toBe('2,324');
+    const rows = await page.$$eval('[data-testid=param-table] tbody tr', (trs) =>
+      trs.map((tr) => [...tr.children].map((td) => td.textContent)),
+    );
+    expect(rows).toHaveLength(10);
+    expect(rows[4]).toEqual(['conv2.weight', '[16, 8, 3, 3]', '1,152']);
+    const ops = await page.$$eval('[data-testid=op-histogram] .bar-row', (els) =>
+      els.map((e) => [e.getAttribute('data-op'), e.querySelector('.bar-count')?.textContent]),
+    );
+    expect(ops).toContainEqual(['Conv', '2']);
+    expect(ops).toContainEqual(['BatchNormalization', '2']);
+    expect(await page.isHidden('[data-testid=error]')).toBe(true);
+    await page.screenshot({ path: `${ARTIFACTS}/model-card.png`, fullPage: true });
+  });
+
+  it('drops a corrupt file and shows the error sentence', async () => {
+    const bytes = readFileSync(fixture('demo', 'demo.onnx')).subarray(0, 4000);
+    await dropFiles(page, [{ name: 'broken.onnx', bytes }]);
+    await page.waitForSelector('[data-testid=error]:not([hidden])');
+    const text = await page.textContent('[data-testid=error]');
+    expect(text).toBe(
+      "ONNX reader: expected 7334 more bytes after byte 4000; the file might be truncated (in 'broken.onnx')",
+    );
+    await page.screenshot({ path: `${ARTIFACTS}/error.png`, fullPage: true });
+  });
+});

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type RunningServer, startServer } from '../src/server/serve';
+import { fixture, ROOT } from './helpers';
+
+let server: RunningServer;
+let base: string;
+
+beforeAll(async () => {
+  server = await startServer({ port: 0, host: '127.0.0.1', staticDir: `${ROOT}/renderer` });
+  base = `http://127.0.0.1:${server.port}`;
+});
+afterAll(() => server.close());
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests read JSON answers field by field.
+const body = async (r: globalThis.Response): Promise<any> => r.json();
+const auth = () => ({ authorization: `Bearer ${server.token}` });
+const call = (method: string, body: unknown, headers: Record<string, string> = auth()) =>
+  fetch(`${base}/api/${method}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+
+describe('saddle serve', () => {
+  it('prints a loopback URL carrying a random token', () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${server.token}`);
+    expect(server.token).toMatch(/^[0-9a-f]{48}$/);
+  });
+
+  it('refuses requests without the token', async () => {
+    const r = await call('version', {}, {});
+    expect(r.status).toBe(403);
+    expect((await body(r)).error.message).toMatch(/access token is required/);
+    expect((await fetch(`${base}/`)).status).toBe(403);
+  });
+
+  it('refuses a wrong token and other origins', async () => {
+    expect((await call('version', {}, { authorization: 'Bearer 00' })).status).toBe(403);
+    const r = await call('version', {}, { ...auth(), origin: 'http://evil.example' });
+    expect(r.status).toBe(403);
+    expect((await body(r)).error.message).toMatch(/origin 'http:\/\/evil.example' are not allowed/);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve) => {
+      request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: '/api/version',
+          method: 'POST',
+          headers: { host: 'attacker.example', ...auth() },
+        },
+        (res) => resolve(res.statusCode ?? 0),
+      ).end('{}');
+    });
+    expect(status).toBe(403);
+  });
+
+  it('sets the token cookie on the first page load and accepts it afterwards', async () => {
+    const page = await fetch(`${base}/?token=${server.token}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const cookie = page.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/saddle_token=[0-9a-f]+; HttpOnly; SameSite=Strict/);
+    const r = await call('version', {}, { cookie: cookie.split(';')[0] });
+    expect(r.status).toBe(200);
+    expect((await body(r)).result.host).toBe('serve');
+  });
+
+  it('validates payloads against the contract', async () => {
+    const r = await call('openModel', { path: 42 });
+    expect(r.status).toBe(400);
+    expect((await body(r)).error.message).toMatch(/Invalid openModel request: path/);
+    expect((await call('deleteEverything', {})).status).toBe(400);
+  });
+
+  it('uploads a dropped file and opens it, streaming progress over the WebSocket', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events`, { headers: auth() });
+    const events: unknown[] = [];
+    ws.on('message', (m) => events.push(JSON.parse(String(m))));
+    await new Promise((resolve) => ws.once('open', resolve));
+    const bytes = readFileSync(fixture('demo', 'demo.onnx'));
+    const up = await fetch(`${base}/api/upload?name=${encodeURIComponent('../../evil name.onnx')}`, {
+      method: 'POST',
+      body: bytes,
+      headers: auth(),
+    });
+    const uploaded = (await body(up)).result;
+    expect(uploaded.bytes).toBe(bytes.length);
+    expect(uploaded.path).toMatch(/saddle-uploads-.*[/\\]evil_name\.onnx$/);
+    const opened = await body(await call('openModel', { path: uploaded.path }));
+    expect(opened.result.info.nParams).toBe(2324);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'progress', stage: 'reading', done: 1, total: 1 }));
+    ws.close();
+  });
+
+  it('refuses a WebSocket without the token', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events`);
+    const failed = await new Promise<boolean>((resolve) => {
+      ws.once('open', () => resolve(false));
+      ws.once('error', () => resolve(true));
+    });
+    expect(failed).toBe(true);
+  });
+
+  it('does not serve files outside the UI folder', async () => {
+    const r = await fetch(`${base}/..%2Fpackage.json`, { headers: auth() });
+    expect(r.status).toBe(404);
+  });
+});

@@ -8,6 +8,7 @@ import { methodNames, methods } from '../src/api/contract';
 import {
   CHANNEL_PREFIX,
   CONTENT_SECURITY_POLICY,
+  ENGINE_RESTARTED_CHANNEL,
   EVENTS_PORT_CHANNEL,
   isTrustedSender,
   secureWebPreferences,
@@ -34,7 +35,7 @@ function startEngine(): Engine {
     for (const resolve of started.pending.values()) resolve({ ok: false, error: { kind: 'engine-crashed', message } });
     engine = startEngine();
     connectEvents();
-    window?.webContents.send(`${CHANNEL_PREFIX}engine-restarted`, message);
+    window?.webContents.send(ENGINE_RESTARTED_CHANNEL, message);
   });
   return started;
 }

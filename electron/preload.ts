@@ -1,7 +1,7 @@
 /** Sandboxed preload: exposes `window.saddle` (see bridge.ts) and nothing else. */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { makeBridge } from './bridge';
-import { EVENTS_PORT_CHANNEL } from './security';
+import { ENGINE_RESTARTED_CHANNEL, EVENTS_PORT_CHANNEL } from './security';
 
 const listeners = new Set<(data: unknown) => void>();
 // The main process hands us one end of a MessagePort whose other end is the engine process;
@@ -12,6 +12,11 @@ ipcRenderer.on(EVENTS_PORT_CHANNEL, (event) => {
     for (const l of listeners) l(m.data);
   };
   port.start();
+});
+
+// An engine crash is reported by the main process (the engine's port died with it).
+ipcRenderer.on(ENGINE_RESTARTED_CHANNEL, (_event, message: string) => {
+  for (const l of listeners) l({ type: 'engine-restarted', message });
 });
 
 contextBridge.exposeInMainWorld(

@@ -4,6 +4,7 @@
  */
 export const CHANNEL_PREFIX = 'saddle:';
 export const EVENTS_PORT_CHANNEL = 'saddle:events-port';
+export const ENGINE_RESTARTED_CHANNEL = 'saddle:engine-restarted';
 
 export function secureWebPreferences(preloadPath: string) {
   return {

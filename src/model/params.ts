@@ -1,7 +1,8 @@
 /**
  * Which initializers of an ONNX graph are trainable parameters.
  *
- * A parameter is a float initializer that reaches at least one differentiable operator input.
+ * A parameter is a float initializer from which a gradient path leads to a graph output, through
+ * differentiable operator inputs only.
  * Excluded: BatchNormalization running mean and variance (inputs 3 and 4) and initializers used only
  * as shapes, axes, indices, pads or other non-differentiable inputs. `Identity(initializer)` (how
  * PyTorch's exporter merges equal tensors) is followed: its output is an alias of the initializer.
@@ -96,41 +97,39 @@ export interface ParamReport {
 }
 
 export function findParameters(graph: OnnxGraph): ParamReport {
-  const consumers = new Map<string, Array<{ opType: string; index: number; outputs: string[] }>>();
-  for (const node of graph.nodes) {
+  // A value is live when a gradient can flow from a graph output back to it: walk the nodes in
+  // reverse topological order (ONNX stores them sorted) through differentiable inputs only.
+  const live = new Set(graph.outputs.map((o) => o.name));
+  for (let k = graph.nodes.length - 1; k >= 0; k--) {
+    const node = graph.nodes[k];
+    if (!node.outputs.some((o) => live.has(o))) continue;
     node.inputs.forEach((input, index) => {
-      if (!input) return;
-      const list = consumers.get(input) ?? [];
-      list.push({ opType: node.opType, index, outputs: node.outputs });
-      consumers.set(input, list);
+      if (input && isDifferentiableInput(node.opType, index)) live.add(input);
     });
   }
   const aliases: AliasInfo[] = [];
-  const reachesDifferentiableInput = (value: string, root: string, seen: Set<string>): boolean => {
-    if (seen.has(value)) return false;
-    seen.add(value);
-    let found = false;
-    for (const use of consumers.get(value) ?? []) {
-      if (use.opType === 'Identity') {
-        aliases.push({ name: use.outputs[0], of: root });
-        if (reachesDifferentiableInput(use.outputs[0], root, seen)) found = true;
-      } else if (isDifferentiableInput(use.opType, use.index)) {
-        found = true;
-      }
+  const identityOf = new Map<string, string[]>();
+  for (const node of graph.nodes) {
+    if (node.opType !== 'Identity' || !node.inputs[0]) continue;
+    identityOf.set(node.inputs[0], [...(identityOf.get(node.inputs[0]) ?? []), node.outputs[0]]);
+  }
+  const collectAliases = (value: string, root: string) => {
+    for (const out of identityOf.get(value) ?? []) {
+      aliases.push({ name: out, of: root });
+      collectAliases(out, root);
     }
-    return found;
   };
 
   const params: ParamInfo[] = [];
   const buffers: string[] = [];
   for (const t of graph.initializers.values()) {
     if (!FLOAT_TYPES.has(t.dataType)) continue;
-    if (reachesDifferentiableInput(t.name, t.name, new Set())) {
+    if (live.has(t.name)) {
       params.push({ name: t.name, shape: t.dims, size: tensorSize(t.dims) });
+      collectAliases(t.name, t.name);
     } else {
       buffers.push(t.name);
     }
   }
-  const paramNames = new Set(params.map((p) => p.name));
-  return { params, aliases: aliases.filter((a) => paramNames.has(a.of)), buffers };
+  return { params, aliases, buffers };
 }

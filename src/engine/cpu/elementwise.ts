@@ -1,0 +1,213 @@
+/** Elementwise kernels with NumPy broadcasting. JS arithmetic is float64; storage decides rounding. */
+import type { Buf } from '../ir';
+import { broadcastStrides, type Shape, sameShape, size } from '../shape';
+
+const SQRT_2_PI = 2 / Math.sqrt(Math.PI);
+
+/** erf by Abramowitz-Stegun 7.1.26 is only 1e-7 accurate; this series/continued-fraction pair is ~1e-15. */
+export function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 2.5) {
+    // Taylor series: erf(x) = 2/sqrt(pi) * sum (-1)^n x^(2n+1) / (n! (2n+1))
+    let term = ax;
+    let sum = ax;
+    const x2 = ax * ax;
+    for (let n = 1; n < 60; n++) {
+      term *= -x2 / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return Math.sign(x) * SQRT_2_PI * sum;
+  }
+  // erfc continued fraction (Lentz) for |x| >= 2.5.
+  const x2 = ax * ax;
+  let f = ax;
+  let c = ax;
+  let d = 0;
+  for (let n = 1; n < 200; n++) {
+    const an = n / 2;
+    d = ax + an * d;
+    d = d === 0 ? 1e-300 : 1 / d;
+    c = ax + an / c;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-x2) / (f * Math.sqrt(Math.PI));
+  return Math.sign(x) * (1 - erfc);
+}
+
+export const unaryFns: Record<string, (x: number) => number> = {
+  neg: (x) => -x,
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  tanh: Math.tanh,
+  sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+  erf,
+  abs: Math.abs,
+  relu: (x) => (x > 0 ? x : 0),
+  sin: Math.sin,
+  cos: Math.cos,
+  step: (x) => (x > 0 ? 1 : 0),
+  sign: Math.sign,
+  floor: Math.floor,
+  ceil: Math.ceil,
+  // ONNX Round: half to even.
+  round: (x) => {
+    const r = Math.round(x);
+    return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  },
+  isnan: (x) => (Number.isNaN(x) ? 1 : 0),
+  detach: (x) => x,
+};
+
+export const binaryFns: Record<string, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: (a, b) => a ** b,
+  max: (a, b) => (a >= b ? a : b),
+  min: (a, b) => (a <= b ? a : b),
+  gt: (a, b) => (a > b ? 1 : 0),
+  ge: (a, b) => (a >= b ? 1 : 0),
+  lt: (a, b) => (a < b ? 1 : 0),
+  le: (a, b) => (a <= b ? 1 : 0),
+  eq: (a, b) => (a === b ? 1 : 0),
+  and: (a, b) => (a && b ? 1 : 0),
+  or: (a, b) => (a || b ? 1 : 0),
+  mod: (a, b) => a - b * Math.floor(a / b),
+};
+
+export function unary(op: string, x: Buf, out: Buf): void {
+  const f = unaryFns[op];
+  const n = out.length;
+  if (op === 'relu') {
+    for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0;
+    return;
+  }
+  for (let i = 0; i < n; i++) out[i] = f(x[i]);
+}
+
+/** Walk the output with an odometer, yielding the flat input offsets for each broadcast input. */
+function broadcastLoop(outShape: Shape, inShapes: Shape[], body: (o: number, offs: number[]) => void): void {
+  const rank = outShape.length;
+  const strides = inShapes.map((s) => broadcastStrides(s, outShape));
+  const n = size(outShape);
+  const idx = new Array<number>(rank).fill(0);
+  const offs = new Array<number>(inShapes.length).fill(0);
+  for (let o = 0; o < n; o++) {
+    body(o, offs);
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]++;
+      for (let k = 0; k < offs.length; k++) offs[k] += strides[k][d];
+      if (idx[d] < outShape[d]) break;
+      for (let k = 0; k < offs.length; k++) offs[k] -= strides[k][d] * outShape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+export function binary(op: string, a: Buf, aShape: Shape, b: Buf, bShape: Shape, out: Buf, outShape: Shape): void {
+  const f = binaryFns[op];
+  const n = out.length;
+  if (sameShape(aShape, bShape)) {
+    if (op === 'add') for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
+    else if (op === 'mul') for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
+    else if (op === 'sub') for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
+    else for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);
+    return;
+  }
+  if (b.length === 1) {
+    const bv = b[0];
+    if (op === 'mul') for (let i = 0; i < n; i++) out[i] = a[i] * bv;
+    else if (op === 'add') for (let i = 0; i < n; i++) out[i] = a[i] + bv;
+    else for (let i = 0; i < n; i++) out[i] = f(a[i], bv);
+    return;
+  }
+  if (a.length === 1) {
+    const av = a[0];
+    for (let i = 0; i < n; i++) out[i] = f(av, b[i]);
+    return;
+  }
+  if (innerBroadcast(op, f, a, aShape, b, bShape, out, outShape)) return;
+  broadcastLoop(outShape, [aShape, bShape], (o, offs) => {
+    out[o] = f(a[offs[0]], b[offs[1]]);
+  });
+}
+
+/**
+ * Fast path for the common per-channel case: one operand has the full output shape and the other
+ * is constant along the innermost `inner` elements (e.g. [N,C,H,W] with [1,C,1,1]).
+ */
+function innerBroadcast(
+  op: string,
+  f: (a: number, b: number) => number,
+  a: Buf,
+  aShape: Shape,
+  b: Buf,
+  bShape: Shape,
+  out: Buf,
+  outShape: Shape,
+): boolean {
+  const full = sameShape(aShape, outShape) ? 'a' : sameShape(bShape, outShape) ? 'b' : null;
+  if (!full) return false;
+  const small = full === 'a' ? bShape : aShape;
+  const rank = outShape.length;
+  const padded = [...new Array(rank - small.length).fill(1), ...small];
+  // Find the innermost run of broadcast (size-1) axes.
+  let k = rank;
+  while (k > 0 && padded[k - 1] === 1 && outShape[k - 1] !== 1) k--;
+  const inner = size(outShape.slice(k));
+  // The remaining axes of `small` must match the output exactly, except leading broadcast axes.
+  let lead = 0;
+  while (lead < k && padded[lead] === 1 && outShape[lead] !== 1) lead++;
+  for (let d = lead; d < k; d++) if (padded[d] !== outShape[d]) return false;
+  const mid = size(outShape.slice(lead, k));
+  const outer = size(outShape.slice(0, lead));
+  const fullBuf = full === 'a' ? a : b;
+  const smallBuf = full === 'a' ? b : a;
+  let o = 0;
+  for (let p = 0; p < outer; p++) {
+    for (let m = 0; m < mid; m++) {
+      const s = smallBuf[m];
+      if (full === 'a') {
+        if (op === 'mul') for (let i = 0; i < inner; i++, o++) out[o] = fullBuf[o] * s;
+        else if (op === 'add') for (let i = 0; i < inner; i++, o++) out[o] = fullBuf[o] + s;
+        else if (op === 'sub') for (let i = 0; i < inner; i++, o++) out[o] = fullBuf[o] - s;
+        else for (let i = 0; i < inner; i++, o++) out[o] = f(fullBuf[o], s);
+      } else {
+        for (let i = 0; i < inner; i++, o++) out[o] = f(s, fullBuf[o]);
+      }
+    }
+  }
+  return true;
+}
+
+export function where(
+  c: Buf,
+  cShape: Shape,
+  a: Buf,
+  aShape: Shape,
+  b: Buf,
+  bShape: Shape,
+  out: Buf,
+  outShape: Shape,
+): void {
+  broadcastLoop(outShape, [cShape, aShape, bShape], (o, offs) => {
+    out[o] = c[offs[0]] ? a[offs[1]] : b[offs[2]];
+  });
+}
+
+/** Broadcast `x` to `outShape`. */
+export function expand(x: Buf, xShape: Shape, out: Buf, outShape: Shape): void {
+  if (x.length === 1) {
+    out.fill(x[0]);
+    return;
+  }
+  broadcastLoop(outShape, [xShape], (o, offs) => {
+    out[o] = x[offs[0]];
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * Loss, gradient and H·v of the engine against float64 PyTorch references (fixtures/gen_engine.py):
+ * relative errors ≤ 1e-5 (loss), 1e-4 (gradient) and 1e-3 (H·v), as the engine issue requires.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadDataset } from '../../src/data/load';
+import { Objective } from '../../src/engine/objective';
+import { loadOnnxFile } from '../../src/model/open';
+import { fixture, readJson } from '../helpers';
+
+interface Ref {
+  loss: number;
+  lossKind: 'mse' | 'cross-entropy';
+  accuracy: number | null;
+  gradNorm: number;
+  tensors: Array<{
+    name: string;
+    size: number;
+    gradNorm: number;
+    hvNorm: number;
+    indices: number[];
+    grad: number[];
+    hv: number[];
+  }>;
+}
+
+const relErr = (got: number[], want: number[]) => {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < want.length; i++) {
+    num += (got[i] - want[i]) ** 2;
+    den += want[i] ** 2;
+  }
+  return Math.sqrt(num / Math.max(den, 1e-300));
+};
+
+const CASES = ['mlp_tanh', 'mlp_relu', 'cnn_bn', 'resnet_small', 'transformer', 'resnet18'];
+
+describe('engine against PyTorch float64', () => {
+  it.each(CASES)('%s: loss, gradient and H·v', async (name) => {
+    const model = await loadOnnxFile(fixture('engine', `${name}.onnx`));
+    const data = await loadDataset(fixture('engine', `${name}-data.npz`));
+    const ref = readJson<Ref>(fixture('engine', `${name}-ref.json`));
+    const obj = new Objective(model, data, { loss: ref.lossKind, bn: 'eval', batchSize: 16 });
+    expect(obj.params.map((p) => p.name)).toEqual(ref.tensors.map((t) => t.name));
+    const theta = obj.initialTheta();
+    const g = obj.gradient(theta);
+    expect(Math.abs(g.loss - ref.loss) / Math.abs(ref.loss)).toBeLessThan(1e-5);
+    if (ref.accuracy !== null) expect(g.accuracy).toBeCloseTo(ref.accuracy, 12);
+    const v = Float64Array.from({ length: obj.size }, (_x, j) => Math.sin(0.7 * j + 0.3));
+    const hv = obj.hvp(theta, v);
+    const gradGot: number[] = [];
+    const gradWant: number[] = [];
+    const hvGot: number[] = [];
+    const hvWant: number[] = [];
+    ref.tensors.forEach((t, k) => {
+      const off = obj.params[k].offset;
+      const gSlice = g.grad.subarray(off, off + t.size);
+      const hSlice = hv.subarray(off, off + t.size);
+      const norm = (a: Float64Array) => Math.sqrt(a.reduce((s, x) => s + x * x, 0));
+      expect(Math.abs(norm(gSlice) - t.gradNorm)).toBeLessThanOrEqual(1e-4 * ref.gradNorm);
+      for (const [i, j] of t.indices.entries()) {
+        gradGot.push(gSlice[j]);
+        gradWant.push(t.grad[i]);
+        hvGot.push(hSlice[j]);
+        hvWant.push(t.hv[i]);
+      }
+    });
+    expect(relErr(gradGot, gradWant)).toBeLessThan(1e-4);
+    expect(relErr(hvGot, hvWant)).toBeLessThan(1e-3);
+  });
+});

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixture, ROOT } from './helpers';
 
@@ -45,6 +46,34 @@ describe('the saddle CLI (built bundle)', () => {
     expect(r.stderr).toMatch(
       /^saddle: ONNX reader: the file is a JSON document, not an ONNX model \(in '.*package\.json'\)/,
     );
+  });
+
+  it('loss --json matches the PyTorch float64 reference at any batch size', () => {
+    const ref = JSON.parse(readFileSync(fixture('demo', 'demo.json'), 'utf8'));
+    for (const batch of ['256', '37']) {
+      const r = saddle(
+        'loss',
+        fixture('demo', 'demo.onnx'),
+        '--data',
+        fixture('demo', 'demo-data.npz'),
+        '--batch-size',
+        batch,
+        '--json',
+      );
+      expect(r.status).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(Object.keys(out)).toEqual(['loss', 'accuracy', 'gradNorm', 'samples']);
+      expect(Math.abs(out.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
+      expect(Math.abs(out.gradNorm - ref.gradNorm) / ref.gradNorm).toBeLessThan(1e-4);
+      expect(out.accuracy).toBe(ref.accuracy);
+      expect(out.samples).toBe(256);
+    }
+  });
+
+  it('loss refuses data that does not fit the model, naming both shapes', () => {
+    const r = saddle('loss', fixture('demo', 'demo.onnx'), '--data', fixture('engine', 'mlp_tanh-data.npz'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/samples of shape \[8\] but the model input 'input' expects \[batch, 1, 16, 16\]/);
   });
 
   it('demo runs headless on the bundled model', () => {

@@ -1,9 +1,16 @@
 /** The `saddle` command line. Each command is a thin wrapper over the engine in src/. */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { SADDLE_VERSION } from '../version';
 import { demoCommand } from './demo';
 import { infoCommand } from './info';
+import { lossCommand } from './loss';
 import { serveCommand } from './serve';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`'${value}' is not a positive integer.`);
+  return n;
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -23,6 +30,25 @@ export function buildProgram(): Command {
     .argument('<model>', 'an .onnx file')
     .option('--json', 'print JSON')
     .action(infoCommand);
+
+  program
+    .command('loss')
+    .description('the loss, accuracy and gradient norm of a model over a data set')
+    .argument('<model>', 'an .onnx file')
+    .requiredOption('--data <file>', 'an .npz with inputs and targets arrays')
+    .addOption(new Option('--loss <kind>', 'loss function').choices(['auto', 'cross-entropy', 'mse']).default('auto'))
+    .option('--batch-size <n>', 'samples per mini-batch', positiveInt, 128)
+    .option('--samples <n>', 'use a seeded random subset of n samples', positiveInt)
+    .option('--seed <n>', 'seed of the subset', Number, 0)
+    .addOption(
+      new Option('--bn <mode>', 'BatchNorm statistics: running (eval) or batch (train)')
+        .choices(['eval', 'train'])
+        .default('eval'),
+    )
+    .option('--inputs-key <name>', 'array holding the inputs', 'inputs')
+    .option('--targets-key <name>', 'array holding the targets', 'targets')
+    .option('--json', 'print JSON')
+    .action(lossCommand);
 
   program
     .command('serve')

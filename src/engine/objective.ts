@@ -55,6 +55,7 @@ export class Objective {
     const init = initialValues(model);
     this.buffers = init.buffers;
     this.sampleShape = data.inputs.shape.slice(1);
+    checkInputShape(model, data);
     const probe = this.program(Math.min(options.batchSize, data.inputs.shape[0]));
     if (probe.imported.inputs.length !== 1) {
       throw new Error(
@@ -243,5 +244,19 @@ export class Objective {
     const positions = this.positionsTotal();
     for (let j = 0; j < out.length; j++) out[j] /= positions;
     return out;
+  }
+}
+
+/** Refuse data whose sample shape contradicts the model's declared input shape, naming both. */
+function checkInputShape(model: OnnxModel, data: Dataset): void {
+  const input = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name));
+  if (!input?.shape) return;
+  const want = input.shape.slice(1);
+  const got = data.inputs.shape.slice(1);
+  const fits = want.length === got.length && want.every((d, i) => typeof d !== 'number' || d === got[i]);
+  if (!fits) {
+    throw new Error(
+      `The data in '${data.source}' has samples of shape [${got.join(', ')}] but the model input '${input.name}' expects [${input.shape.join(', ')}].`,
+    );
   }
 }

@@ -162,16 +162,18 @@ function batchNorm(c: OpContext): V {
   return c.g.addV(c.g.mul(y, scale), bias);
 }
 
-function layerNorm(c: OpContext): V {
+/** LayerNormalization and its optional Mean and InvStdDev outputs. */
+function layerNorm(c: OpContext): V[] {
   const x = c.input(0);
   const s = c.shape(x);
   const axis = normalizeAxis(c.attr('axis', -1), s.length);
   const axes = Array.from({ length: s.length - axis }, (_v, i) => axis + i);
   const m = moments(c, x, axes);
-  let y = normalize(c, x, m.mean, m.variance, c.attr('epsilon', 1e-5));
+  const invStd = c.g.div(c.g.scalar(1), c.g.unary('sqrt', c.g.addV(m.variance, c.g.scalar(c.attr('epsilon', 1e-5)))));
+  let y = c.g.mul(c.g.sub(x, m.mean), invStd);
   y = c.g.mul(y, c.input(1));
   const b = c.maybeInput(2);
-  return b === null ? y : c.g.addV(y, b);
+  return [b === null ? y : c.g.addV(y, b), m.mean, invStd];
 }
 
 function instanceNorm(c: OpContext): V {
@@ -296,7 +298,7 @@ export const nnOps: Record<string, OpImporter> = {
     return [c.g.rmax(x, [...c.shape(x).keys()].slice(2))];
   },
   BatchNormalization: (c) => [batchNorm(c)],
-  LayerNormalization: (c) => [layerNorm(c)],
+  LayerNormalization: layerNorm,
   InstanceNormalization: (c) => [instanceNorm(c)],
   GroupNormalization: (c) => [groupNorm(c)],
   Softmax: (c) => {

@@ -128,9 +128,9 @@ export class CpuPlan {
       const src =
         node.op === 'param' ? feeds.params[node.attrs.index as number] : feeds.values.get(node.attrs.name as string);
       if (!src) throw new Error(`no value was fed for ${node.op} '${node.attrs.name}'`);
-      if (src.length !== this.slots[slot].length) {
-        throw new Error(`${node.op} '${node.attrs.name}' needs ${this.slots[slot].length} values, got ${src.length}`);
-      }
+      const want = size(node.shape);
+      if (src.length !== want)
+        throw new Error(`${node.op} '${node.attrs.name}' needs ${want} values, got ${src.length}`);
       this.slots[slot].set(src);
     }
     const slots = this.slots;

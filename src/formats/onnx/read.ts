@@ -95,10 +95,21 @@ interface Long {
   toNumber(): number;
 }
 
-let modelType: protobuf.Type | null = null;
-function getModelType(): protobuf.Type {
-  if (!modelType) modelType = protobuf.parse(onnxProtoText, { keepCase: false }).root.lookupType('onnx.ModelProto');
-  return modelType;
+let root: protobuf.Root | null = null;
+function protoType(name: string): protobuf.Type {
+  if (!root) root = protobuf.parse(onnxProtoText, { keepCase: false }).root;
+  return root.lookupType(name);
+}
+const getModelType = () => protoType('onnx.ModelProto');
+
+/** Decode a serialized TensorProto (as in ONNX's test data `input_0.pb`). */
+export function readTensorProto(bytes: Uint8Array, file: string): OnnxTensor {
+  try {
+    return convertTensor(protoType('onnx.TensorProto').decode(bytes), file);
+  } catch (e) {
+    if (e instanceof FileFormatError) throw e;
+    throw new FileFormatError(file, READER, 'corrupt', `not a valid TensorProto (${(e as Error).message})`);
+  }
 }
 
 const toNum = (v: number | Long): number => (typeof v === 'number' ? v : v.toNumber());

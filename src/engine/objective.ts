@@ -7,6 +7,7 @@
 import type { Dataset } from '../data/dataset';
 import type { OnnxModel } from '../formats/onnx/read';
 import { type ImportedGraph, importOnnx, initialValues, type Leaf } from '../onnx-import/import';
+import { planFlops } from './cpu/flops';
 import { CpuPlan, type DType, type Feeds } from './cpu/plan';
 import { gradients } from './grad';
 import type { V } from './graph';
@@ -117,6 +118,15 @@ export class Objective {
       p.plans[kind] = plan;
     }
     return plan;
+  }
+
+  /** Approximate floating-point operations of each call over `samples` samples (full batches). */
+  flops(samples: number): { forward: number; gradient: number; hvp: number } {
+    const batch = Math.min(this.options.batchSize, this.data.inputs.shape[0]);
+    const p = this.program(batch);
+    const g = p.imported.graph;
+    const per = (kind: 'loss' | 'grad' | 'hvp') => (planFlops(g, this.plan(p, kind).nodes()) * samples) / batch;
+    return { forward: per('loss'), gradient: per('grad'), hvp: per('hvp') };
   }
 
   /** Calls `visit` for every mini-batch with the feeds it needs. */

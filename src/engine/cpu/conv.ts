@@ -31,14 +31,24 @@ function dims(xShape: Shape, wShape: Shape, yShape: Shape, geom: ConvGeom): Dims
   return { N, C, H, W, M, KH, KW, OH: yShape[2], OW: yShape[3], G, Cg, Mg: M / G, R: Cg * KH * KW };
 }
 
-const scratch: { cols: Float64Array; t: Float64Array } = { cols: new Float64Array(0), t: new Float64Array(0) };
-function buffer(name: 'cols' | 't', n: number): Float64Array {
-  if (scratch[name].length < n) scratch[name] = new Float64Array(n);
-  return scratch[name];
+/** Scratch matrices, one set per storage type, grown on demand and reused across calls. */
+const scratch = {
+  f32: new Map<string, Float32Array>(),
+  f64: new Map<string, Float64Array>(),
+};
+function buffer(like: Buf, name: 'cols' | 't' | 'colsT', n: number): Buf {
+  if (like instanceof Float32Array) {
+    let b = scratch.f32.get(name);
+    if (!b || b.length < n) scratch.f32.set(name, (b = new Float32Array(n)));
+    return b;
+  }
+  let b = scratch.f64.get(name);
+  if (!b || b.length < n) scratch.f64.set(name, (b = new Float64Array(n)));
+  return b;
 }
 
 /** Fill cols [R, OH·OW] from image n, group g. */
-function im2col(x: Buf, d: Dims, geom: ConvGeom, n: number, g: number, cols: Float64Array): void {
+function im2col(x: Buf, d: Dims, geom: ConvGeom, n: number, g: number, cols: Buf): void {
   const [sh, sw] = geom.strides;
   const [pt, pl] = geom.pads;
   const [dh, dw] = geom.dilations;
@@ -67,7 +77,7 @@ function im2col(x: Buf, d: Dims, geom: ConvGeom, n: number, g: number, cols: Flo
   }
 }
 
-function col2imAdd(cols: Float64Array, d: Dims, geom: ConvGeom, n: number, g: number, dx: Buf): void {
+function col2imAdd(cols: Buf, d: Dims, geom: ConvGeom, n: number, g: number, dx: Buf): void {
   const [sh, sw] = geom.strides;
   const [pt, pl] = geom.pads;
   const [dh, dw] = geom.dilations;
@@ -96,7 +106,7 @@ function col2imAdd(cols: Float64Array, d: Dims, geom: ConvGeom, n: number, g: nu
 export function conv2d(x: Buf, xShape: Shape, w: Buf, wShape: Shape, y: Buf, yShape: Shape, geom: ConvGeom): void {
   const d = dims(xShape, wShape, yShape, geom);
   const P = d.OH * d.OW;
-  const cols = buffer('cols', d.R * P);
+  const cols = buffer(y, 'cols', d.R * P);
   for (let n = 0; n < d.N; n++) {
     for (let g = 0; g < d.G; g++) {
       im2col(x, d, geom, n, g, cols);
@@ -117,8 +127,8 @@ export function conv2dBackInput(
 ): void {
   const d = dims(xShape, wShape, dyShape, geom);
   const P = d.OH * d.OW;
-  const cols = buffer('cols', d.R * P);
-  const wT = buffer('t', d.R * d.Mg);
+  const cols = buffer(dx, 'cols', d.R * P);
+  const wT = buffer(dx, 't', d.R * d.Mg);
   dx.fill(0);
   for (let g = 0; g < d.G; g++) {
     transposeBlock(w, g * d.Mg * d.R, d.Mg, d.R, wT);
@@ -141,14 +151,13 @@ export function conv2dBackWeight(
 ): void {
   const d = dims(xShape, wShape, dyShape, geom);
   const P = d.OH * d.OW;
-  const cols = buffer('cols', d.R * P);
-  const colsT = new Float64Array(P * d.R);
-  dw.fill(0);
+  const cols = buffer(dw, 'cols', d.R * P);
+  const colsT = buffer(dw, 'colsT', P * d.R);
   for (let n = 0; n < d.N; n++) {
     for (let g = 0; g < d.G; g++) {
       im2col(x, d, geom, n, g, cols);
       transposeBlock(cols, 0, d.R, P, colsT);
-      gemm(dy, (n * d.M + g * d.Mg) * P, colsT, 0, dw, g * d.Mg * d.R, d.Mg, d.R, P, true);
+      gemm(dy, (n * d.M + g * d.Mg) * P, colsT, 0, dw, g * d.Mg * d.R, d.Mg, d.R, P, n > 0);
     }
   }
 }

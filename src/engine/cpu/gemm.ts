@@ -3,11 +3,43 @@
  * Transposed operands are materialized first so the inner loop always streams rows of B.
  */
 import type { Buf } from '../ir';
+import { wasmGemm } from './wasm-gemm';
 
 let rowScratch = new Float64Array(1024);
 
-/** C[cOff..] (M×N) = (accumulate ? C : 0) + A[aOff..] (M×K) · B[bOff..] (K×N). */
+/** Below this many multiply-adds the staging copies cost more than the SIMD kernel saves. */
+const WASM_MIN_WORK = 4096;
+
+/**
+ * C[cOff..] (M×N) = (accumulate ? C : 0) + A[aOff..] (M×K) · B[bOff..] (K×N). Float32 operands go
+ * to the WebAssembly SIMD kernel; float64 ones (the exact reference path) stay in JS.
+ */
 export function gemm(
+  A: Buf,
+  aOff: number,
+  B: Buf,
+  bOff: number,
+  C: Buf,
+  cOff: number,
+  M: number,
+  N: number,
+  K: number,
+  accumulate = false,
+): void {
+  if (A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array && M * N * K >= WASM_MIN_WORK) {
+    const staged = wasmGemm().stage(M, N, K);
+    staged.a.set(A.subarray(aOff, aOff + M * K));
+    staged.b.set(B.subarray(bOff, bOff + K * N));
+    if (accumulate) staged.c.set(C.subarray(cOff, cOff + M * N));
+    staged.run(accumulate);
+    C.set(staged.c, cOff);
+    return;
+  }
+  gemmJs(A, aOff, B, bOff, C, cOff, M, N, K, accumulate);
+}
+
+/** The reference kernel: rows accumulate in float64. */
+export function gemmJs(
   A: Buf,
   aOff: number,
   B: Buf,

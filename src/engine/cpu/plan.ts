@@ -122,6 +122,11 @@ export class CpuPlan {
     return this.steps.length;
   }
 
+  /** The nodes this plan computes, in order. */
+  nodes(): Node[] {
+    return this.steps.map((s) => s.node);
+  }
+
   /** Run the plan; the returned buffers belong to the plan and are overwritten by the next run. */
   run(feeds: Feeds): Buf[] {
     for (const { node, slot } of this.leaves) {

@@ -1,0 +1,96 @@
+/**
+ * `npm run bench`: Saddle's forward+loss, gradient and one H·v over 256 samples against PyTorch on
+ * the CPU with the same model, data, batch size and thread count, in the same run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Dataset } from '../src/data/dataset';
+import { Objective } from '../src/engine/objective';
+import { loadOnnxFile } from '../src/model/open';
+import { packageRoot } from '../src/resources';
+import { planFlops } from '../src/engine/cpu/flops';
+
+const PYTHON = '/usr/bin/python3';
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 256);
+const BATCH = Number(process.env.BENCH_BATCH ?? 128);
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const THREADS = 1;
+
+const MODELS: Record<string, number[]> = { resnet20: [3, 32, 32], transformer: [32, 64] };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function time(fn: () => void, reps: number): number {
+  fn(); // warm-up: compiles the plan
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    fn();
+    ts.push((performance.now() - t) / 1000);
+  }
+  return median(ts);
+}
+
+function hasTorch(): boolean {
+  return existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+}
+
+async function main(): Promise<void> {
+  const root = packageRoot();
+  const torchOk = hasTorch();
+  const dir = mkdtempSync(join(tmpdir(), 'saddle-bench-'));
+  console.log(`Saddle bench: ${SAMPLES} samples, batch ${BATCH}, ${THREADS} thread(s), median of ${REPS}`);
+  if (!torchOk) console.log(`(no PyTorch at ${PYTHON}: printing Saddle's times only)`);
+  const rows: string[][] = [];
+  for (const [name, shape] of Object.entries(MODELS)) {
+    const per = shape.reduce((a, b) => a * b, 1);
+    const inputs = Float32Array.from({ length: SAMPLES * per }, (_v, i) => Math.sin(0.37 * i + 0.11) * 1.2);
+    const data: Dataset = {
+      inputs: { shape: [SAMPLES, ...shape], data: inputs },
+      targets: { shape: [SAMPLES], data: Float32Array.from({ length: SAMPLES }, (_v, i) => i % 10), kind: 'indices' },
+      source: 'bench',
+    };
+    const model = await loadOnnxFile(join(root, 'fixtures', 'bench', `${name}.onnx`));
+    const obj = new Objective(model, data, { loss: 'cross-entropy', bn: 'eval', batchSize: BATCH });
+    const theta = obj.initialTheta();
+    const v = Float32Array.from({ length: obj.size }, (_x, j) => Math.sin(0.7 * j + 0.3));
+    const ours = {
+      forward: time(() => obj.evaluate(theta), REPS),
+      gradient: time(() => obj.gradient(theta), REPS),
+      hvp: time(() => obj.hvp(theta, v), REPS),
+    };
+    const flops = obj.flops(SAMPLES);
+    let theirs: Record<string, number> | null = null;
+    if (torchOk) {
+      const bin = join(dir, `${name}.bin`);
+      writeFileSync(bin, Buffer.from(inputs.buffer));
+      const r = spawnSync(PYTHON, [join(root, 'scripts', 'bench_torch.py'), name, bin, String(SAMPLES), String(THREADS), String(BATCH), String(REPS)], { encoding: 'utf8' });
+      if (r.status === 0) theirs = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}');
+      else console.log(`PyTorch failed on ${name}: ${r.stderr.slice(-500)}`);
+    }
+    for (const key of ['forward', 'gradient', 'hvp'] as const) {
+      const t = ours[key];
+      const p = theirs?.[key];
+      rows.push([
+        name,
+        key === 'forward' ? 'forward+loss' : key === 'hvp' ? 'H·v' : key,
+        t.toFixed(3),
+        p === undefined ? '-' : p.toFixed(3),
+        p === undefined ? '-' : (t / p).toFixed(2),
+        (flops[key] / t / 1e9).toFixed(2),
+      ]);
+    }
+    console.log(`${name}: ${obj.size.toLocaleString('en-US')} parameters`);
+  }
+  const head = ['model', 'call', 'saddle s', 'pytorch s', 'ratio', 'saddle GFLOP/s'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log([fmt(head), ...rows.map(fmt)].join('\n'));
+}
+
+await main();

@@ -7,10 +7,10 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset } from '../src/data/dataset';
+import { planFlops } from '../src/engine/cpu/flops';
 import { Objective } from '../src/engine/objective';
 import { loadOnnxFile } from '../src/model/open';
 import { packageRoot } from '../src/resources';
-import { planFlops } from '../src/engine/cpu/flops';
 
 const PYTHON = '/usr/bin/python3';
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 256);
@@ -69,7 +69,19 @@ async function main(): Promise<void> {
     if (torchOk) {
       const bin = join(dir, `${name}.bin`);
       writeFileSync(bin, Buffer.from(inputs.buffer));
-      const r = spawnSync(PYTHON, [join(root, 'scripts', 'bench_torch.py'), name, bin, String(SAMPLES), String(THREADS), String(BATCH), String(REPS)], { encoding: 'utf8' });
+      const r = spawnSync(
+        PYTHON,
+        [
+          join(root, 'scripts', 'bench_torch.py'),
+          name,
+          bin,
+          String(SAMPLES),
+          String(THREADS),
+          String(BATCH),
+          String(REPS),
+        ],
+        { encoding: 'utf8' },
+      );
       if (r.status === 0) theirs = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}');
       else console.log(`PyTorch failed on ${name}: ${r.stderr.slice(-500)}`);
     }

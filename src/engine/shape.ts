@@ -49,3 +49,19 @@ export function normalizeAxis(axis: number, rank: number): number {
 export function shapeText(s: Shape): string {
   return `[${s.join(', ')}]`;
 }
+
+/**
+ * When `small` (right-aligned against `big`) equals `big` on one contiguous block of axes and is 1
+ * elsewhere, return the block's [outer, mid, inner] sizes: `small` is then a vector of `mid`
+ * values repeated over `outer` and `inner` (per-channel scales, biases, statistics).
+ */
+export function blockPattern(small: Shape, big: Shape): [number, number, number] | null {
+  const rank = big.length;
+  const padded = [...new Array(rank - small.length).fill(1), ...small];
+  let lo = 0;
+  while (lo < rank && padded[lo] === 1) lo++;
+  let hi = rank;
+  while (hi > lo && padded[hi - 1] === 1) hi--;
+  for (let d = lo; d < hi; d++) if (padded[d] !== big[d]) return null;
+  return [size(big.slice(0, lo)), size(big.slice(lo, hi)), size(big.slice(hi))];
+}

@@ -151,15 +151,16 @@ function batchNorm(c: OpContext): V {
   const ch = [s[1], ...new Array(s.length - 2).fill(1)];
   const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => c.g.reshape(c.input(i), ch));
   const eps = c.attr('epsilon', 1e-5);
-  let y: V;
   if (c.options.bn === 'train') {
     const axes = [0, ...Array.from({ length: s.length - 2 }, (_v, i) => i + 2)];
     const m = moments(c, x, axes);
-    y = normalize(c, x, m.mean, m.variance, eps);
-  } else {
-    y = normalize(c, x, mean, variance, eps);
+    return c.g.addV(c.g.mul(normalize(c, x, m.mean, m.variance, eps), scale), bias);
   }
-  return c.g.addV(c.g.mul(y, scale), bias);
+  // Eval mode is a per-channel affine map: y = x·a + b', with a and b' computed on [C] vectors,
+  // so the large tensors see one multiply and one add (and their derivatives stay as cheap).
+  const a = c.g.div(scale, c.g.unary('sqrt', c.g.addV(variance, c.g.scalar(eps))));
+  const shift = c.g.sub(bias, c.g.mul(mean, a));
+  return c.g.addV(c.g.mul(x, a), shift);
 }
 
 /** LayerNormalization and its optional Mean and InvStdDev outputs. */

@@ -5,7 +5,8 @@
  */
 import type { Buf, ConvGeom } from '../ir';
 import type { Shape } from '../shape';
-import { gemm, transposeBlock } from './gemm';
+import { gemm } from './gemm';
+import { type Im2colArgs, wasmGemm } from './wasm-gemm';
 
 interface Dims {
   N: number;
@@ -36,7 +37,7 @@ const scratch = {
   f32: new Map<string, Float32Array>(),
   f64: new Map<string, Float64Array>(),
 };
-function buffer(like: Buf, name: 'cols' | 't' | 'colsT', n: number): Buf {
+function buffer(like: Buf, name: 'cols', n: number): Buf {
   if (like instanceof Float32Array) {
     let b = scratch.f32.get(name);
     if (!b || b.length < n) scratch.f32.set(name, (b = new Float32Array(n)));
@@ -66,11 +67,14 @@ function im2col(x: Buf, d: Dims, geom: ConvGeom, n: number, g: number, cols: Buf
             cols.fill(0, o, o + d.OW);
             continue;
           }
-          const xr = xBase + ih * d.W;
-          for (let ow = 0; ow < d.OW; ow++) {
-            const iw = ow * sw - pl + kw * dw;
-            cols[o + ow] = iw >= 0 && iw < d.W ? x[xr + iw] : 0;
-          }
+          const xr = xBase + ih * d.W - pl + kw * dw;
+          // Output columns whose input column lies inside the image: [lo, hi).
+          const lo = Math.min(d.OW, Math.max(0, Math.ceil((pl - kw * dw) / sw)));
+          const hi = Math.max(lo, Math.min(d.OW, Math.ceil((d.W + pl - kw * dw) / sw)));
+          for (let ow = 0; ow < lo; ow++) cols[o + ow] = 0;
+          if (sw === 1) for (let ow = lo; ow < hi; ow++) cols[o + ow] = x[xr + ow];
+          else for (let ow = lo; ow < hi; ow++) cols[o + ow] = x[xr + ow * sw];
+          for (let ow = hi; ow < d.OW; ow++) cols[o + ow] = 0;
         }
       }
     }
@@ -103,9 +107,46 @@ function col2imAdd(cols: Buf, d: Dims, geom: ConvGeom, n: number, g: number, dx:
   }
 }
 
+function colArgs(d: Dims, geom: ConvGeom): Im2colArgs {
+  return [
+    d.Cg,
+    d.H,
+    d.W,
+    d.KH,
+    d.KW,
+    d.OH,
+    d.OW,
+    geom.strides[0],
+    geom.strides[1],
+    geom.pads[0],
+    geom.pads[1],
+    geom.dilations[0],
+    geom.dilations[1],
+  ];
+}
+
+/** Whether this call can run on the WebAssembly kernel with operands staged in its memory. */
+const staged = (...bufs: Buf[]) => bufs.every((b) => b instanceof Float32Array);
+
 export function conv2d(x: Buf, xShape: Shape, w: Buf, wShape: Shape, y: Buf, yShape: Shape, geom: ConvGeom): void {
   const d = dims(xShape, wShape, yShape, geom);
   const P = d.OH * d.OW;
+  if (staged(x, w, y)) {
+    const img = d.Cg * d.H * d.W;
+    const s = wasmGemm().stage(d.Mg, P, d.R, img);
+    const args = colArgs(d, geom);
+    for (let g = 0; g < d.G; g++) {
+      s.a.set(w.subarray(g * d.Mg * d.R, (g + 1) * d.Mg * d.R));
+      for (let n = 0; n < d.N; n++) {
+        const xOff = (n * d.C + g * d.Cg) * d.H * d.W;
+        s.img.set(x.subarray(xOff, xOff + img));
+        s.im2colToB(args);
+        s.run(false);
+        y.set(s.c, (n * d.M + g * d.Mg) * P);
+      }
+    }
+    return;
+  }
   const cols = buffer(y, 'cols', d.R * P);
   for (let n = 0; n < d.N; n++) {
     for (let g = 0; g < d.G; g++) {
@@ -127,13 +168,29 @@ export function conv2dBackInput(
 ): void {
   const d = dims(xShape, wShape, dyShape, geom);
   const P = d.OH * d.OW;
-  const cols = buffer(dx, 'cols', d.R * P);
-  const wT = buffer(dx, 't', d.R * d.Mg);
   dx.fill(0);
+  if (staged(dy, w, dx)) {
+    const img = d.Cg * d.H * d.W;
+    const s = wasmGemm().stage(d.R, P, d.Mg, img);
+    const args = colArgs(d, geom);
+    for (let g = 0; g < d.G; g++) {
+      s.a.set(w.subarray(g * d.Mg * d.R, (g + 1) * d.Mg * d.R));
+      for (let n = 0; n < d.N; n++) {
+        const off = (n * d.M + g * d.Mg) * P;
+        s.b.set(dy.subarray(off, off + d.Mg * P));
+        // cols (R×P) = w_gᵀ (R×Mg) · dy_n,g (Mg×P), then scattered back onto the image.
+        s.run(false, true);
+        s.img.fill(0);
+        s.col2imFromC(args);
+        dx.set(s.img, (n * d.C + g * d.Cg) * d.H * d.W);
+      }
+    }
+    return;
+  }
+  const cols = buffer(dx, 'cols', d.R * P);
   for (let g = 0; g < d.G; g++) {
-    transposeBlock(w, g * d.Mg * d.R, d.Mg, d.R, wT);
     for (let n = 0; n < d.N; n++) {
-      gemm(wT, 0, dy, (n * d.M + g * d.Mg) * P, cols, 0, d.R, P, d.Mg);
+      gemm(w, g * d.Mg * d.R, dy, (n * d.M + g * d.Mg) * P, cols, 0, d.R, P, d.Mg, false, true);
       col2imAdd(cols, d, geom, n, g, dx);
     }
   }
@@ -151,13 +208,29 @@ export function conv2dBackWeight(
 ): void {
   const d = dims(xShape, wShape, dyShape, geom);
   const P = d.OH * d.OW;
+  if (staged(x, dy, dw)) {
+    const img = d.Cg * d.H * d.W;
+    const s = wasmGemm().stage(d.Mg, d.R, P, img);
+    const args = colArgs(d, geom);
+    for (let g = 0; g < d.G; g++) {
+      for (let n = 0; n < d.N; n++) {
+        const off = (n * d.M + g * d.Mg) * P;
+        const xOff = (n * d.C + g * d.Cg) * d.H * d.W;
+        s.a.set(dy.subarray(off, off + d.Mg * P));
+        s.img.set(x.subarray(xOff, xOff + img));
+        s.im2colToB(args);
+        // dw_g (Mg×R) [+]= dy_n,g (Mg×P) · colsᵀ (P×R); the sum over images stays in the staged C.
+        s.run(n > 0, false, true);
+      }
+      dw.set(s.c, g * d.Mg * d.R);
+    }
+    return;
+  }
   const cols = buffer(dw, 'cols', d.R * P);
-  const colsT = buffer(dw, 'colsT', P * d.R);
   for (let n = 0; n < d.N; n++) {
     for (let g = 0; g < d.G; g++) {
       im2col(x, d, geom, n, g, cols);
-      transposeBlock(cols, 0, d.R, P, colsT);
-      gemm(dy, (n * d.M + g * d.Mg) * P, colsT, 0, dw, g * d.Mg * d.R, d.Mg, d.R, P, n > 0);
+      gemm(dy, (n * d.M + g * d.Mg) * P, cols, 0, dw, g * d.Mg * d.R, d.Mg, d.R, P, n > 0, false, true);
     }
   }
 }

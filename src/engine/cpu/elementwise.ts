@@ -1,6 +1,6 @@
 /** Elementwise kernels with NumPy broadcasting. JS arithmetic is float64; storage decides rounding. */
 import type { Buf } from '../ir';
-import { broadcastStrides, type Shape, sameShape, size } from '../shape';
+import { blockPattern, broadcastStrides, type Shape, sameShape, size } from '../shape';
 
 const SQRT_2_PI = 2 / Math.sqrt(Math.PI);
 
@@ -205,6 +205,18 @@ export function where(
 export function expand(x: Buf, xShape: Shape, out: Buf, outShape: Shape): void {
   if (x.length === 1) {
     out.fill(x[0]);
+    return;
+  }
+  const block = blockPattern(xShape, outShape);
+  if (block) {
+    const [outer, mid, inner] = block;
+    let o = 0;
+    for (let p = 0; p < outer; p++) {
+      for (let m = 0; m < mid; m++) {
+        out.fill(x[m], o, o + inner);
+        o += inner;
+      }
+    }
     return;
   }
   broadcastLoop(outShape, [xShape], (o, offs) => {

@@ -11,8 +11,9 @@ let rowScratch = new Float64Array(1024);
 const WASM_MIN_WORK = 4096;
 
 /**
- * C[cOff..] (M×N) = (accumulate ? C : 0) + A[aOff..] (M×K) · B[bOff..] (K×N). Float32 operands go
- * to the WebAssembly SIMD kernel; float64 ones (the exact reference path) stay in JS.
+ * C[cOff..] (M×N) = (accumulate ? C : 0) + op(A) · op(B), op(A) M×K and op(B) K×N; a transposed
+ * operand is stored the other way round (A as K×M, B as N×K). Float32 operands go to the
+ * WebAssembly SIMD kernel; float64 ones (the exact reference path) stay in JS.
  */
 export function gemm(
   A: Buf,
@@ -25,17 +26,38 @@ export function gemm(
   N: number,
   K: number,
   accumulate = false,
+  transA = false,
+  transB = false,
 ): void {
-  if (A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array && M * N * K >= WASM_MIN_WORK) {
+  if (
+    A instanceof Float32Array &&
+    B instanceof Float32Array &&
+    C instanceof Float32Array &&
+    M * N * K >= WASM_MIN_WORK
+  ) {
     const staged = wasmGemm().stage(M, N, K);
     staged.a.set(A.subarray(aOff, aOff + M * K));
     staged.b.set(B.subarray(bOff, bOff + K * N));
     if (accumulate) staged.c.set(C.subarray(cOff, cOff + M * N));
-    staged.run(accumulate);
+    staged.run(accumulate, transA, transB);
     C.set(staged.c, cOff);
     return;
   }
-  gemmJs(A, aOff, B, bOff, C, cOff, M, N, K, accumulate);
+  let a = A;
+  let ao = aOff;
+  let b = B;
+  let bo = bOff;
+  if (transA) {
+    a = new Float64Array(M * K);
+    transposeBlock(A, aOff, K, M, a);
+    ao = 0;
+  }
+  if (transB) {
+    b = new Float64Array(K * N);
+    transposeBlock(B, bOff, N, K, b);
+    bo = 0;
+  }
+  gemmJs(a, ao, b, bo, C, cOff, M, N, K, accumulate);
 }
 
 /** The reference kernel: rows accumulate in float64. */

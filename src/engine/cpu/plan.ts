@@ -11,6 +11,14 @@ import { cpuKernel, type Kernel } from './kernels';
 
 export type DType = 'float32' | 'float64';
 
+/** Milliseconds per op kind, collected while set (SADDLE_PROFILE=1 in the bench). */
+let opProfile: Map<string, number> | null = null;
+export function profileOps(on: boolean): Map<string, number> | null {
+  const previous = opProfile;
+  opProfile = on ? new Map() : null;
+  return previous;
+}
+
 export interface Feeds {
   /** Parameter tensors by parameter index. */
   params: Buf[];
@@ -139,14 +147,17 @@ export class CpuPlan {
       this.slots[slot].set(src);
     }
     const slots = this.slots;
+    const profile = opProfile;
     for (let k = 0; k < this.steps.length; k++) {
       const s = this.steps[k];
+      const t0 = profile ? performance.now() : 0;
       s.kernel(
         s.node,
         s.ins.map((i) => slots[i]),
         this.inShapes[k],
         slots[s.out],
       );
+      if (profile) profile.set(s.node.op, (profile.get(s.node.op) ?? 0) + performance.now() - t0);
     }
     return this.outputSlots.map((s) => slots[s]);
   }

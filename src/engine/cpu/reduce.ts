@@ -1,6 +1,6 @@
 /** Reductions over axes (kept as size 1), accumulated in float64. */
 import type { Buf } from '../ir';
-import { type Shape, size, stridesOf } from '../shape';
+import { blockPattern, type Shape, size, stridesOf } from '../shape';
 
 /** Split the input shape into (outer, reduced, inner) when the reduced axes are contiguous. */
 function contiguous(shape: Shape, axes: number[]): [number, number, number] | null {
@@ -16,6 +16,7 @@ export function reduce(kind: 'sum' | 'max', x: Buf, shape: Shape, axes: number[]
     out.set(x);
     return;
   }
+  if (kind === 'sum' && keptBlock(shape, axes, x, out)) return;
   const split = contiguous(shape, axes);
   if (split) {
     const [outer, red, inner] = split;
@@ -58,4 +59,24 @@ export function reduce(kind: 'sum' | 'max', x: Buf, shape: Shape, axes: number[]
     }
   }
   for (let i = 0; i < out.length; i++) out[i] = acc[i];
+}
+
+/** Sum over everything but one contiguous block of axes (per-channel sums of [N, C, H, W]). */
+function keptBlock(shape: Shape, axes: number[], x: Buf, out: Buf): boolean {
+  const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const block = blockPattern(kept, shape);
+  if (!block) return false;
+  const [outer, mid, inner] = block;
+  const acc = new Float64Array(mid);
+  let o = 0;
+  for (let p = 0; p < outer; p++) {
+    for (let m = 0; m < mid; m++) {
+      let s = 0;
+      for (let i = 0; i < inner; i++) s += x[o + i];
+      acc[m] += s;
+      o += inner;
+    }
+  }
+  for (let m = 0; m < mid; m++) out[m] = acc[m];
+  return true;
 }

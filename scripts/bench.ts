@@ -4,10 +4,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset } from '../src/data/dataset';
-import { planFlops } from '../src/engine/cpu/flops';
+import { createEvaluator } from '../src/engine/cpu/parallel';
 import { Objective } from '../src/engine/objective';
 import { loadOnnxFile } from '../src/model/open';
 import { packageRoot } from '../src/resources';
@@ -16,7 +16,7 @@ const PYTHON = '/usr/bin/python3';
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 256);
 const BATCH = Number(process.env.BENCH_BATCH ?? 128);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
-const THREADS = 1;
+const THREADS = Number(process.env.BENCH_THREADS ?? availableParallelism());
 
 const MODELS: Record<string, number[]> = { resnet20: [3, 32, 32], transformer: [32, 64] };
 
@@ -25,12 +25,12 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function time(fn: () => void, reps: number): number {
-  fn(); // warm-up: compiles the plan
+async function time(fn: () => Promise<unknown>, reps: number): Promise<number> {
+  await fn(); // warm-up: compiles the plan
   const ts: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t = performance.now();
-    fn();
+    await fn();
     ts.push((performance.now() - t) / 1000);
   }
   return median(ts);
@@ -56,15 +56,17 @@ async function main(): Promise<void> {
       source: 'bench',
     };
     const model = await loadOnnxFile(join(root, 'fixtures', 'bench', `${name}.onnx`));
-    const obj = new Objective(model, data, { loss: 'cross-entropy', bn: 'eval', batchSize: BATCH });
+    const options = { loss: 'cross-entropy' as const, bn: 'eval' as const, batchSize: BATCH };
+    const obj = createEvaluator(model, data, options, THREADS);
     const theta = obj.initialTheta();
     const v = Float32Array.from({ length: obj.size }, (_x, j) => Math.sin(0.7 * j + 0.3));
     const ours = {
-      forward: time(() => obj.evaluate(theta), REPS),
-      gradient: time(() => obj.gradient(theta), REPS),
-      hvp: time(() => obj.hvp(theta, v), REPS),
+      forward: await time(() => obj.evaluate(theta), REPS),
+      gradient: await time(() => obj.gradient(theta), REPS),
+      hvp: await time(() => obj.hvp(theta, v), REPS),
     };
-    const flops = obj.flops(SAMPLES);
+    await obj.close();
+    const flops = new Objective(model, data, options).flops(SAMPLES);
     let theirs: Record<string, number> | null = null;
     if (torchOk) {
       const bin = join(dir, `${name}.bin`);

@@ -1,4 +1,5 @@
 /** The `saddle` command line. Each command is a thin wrapper over the engine in src/. */
+import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SADDLE_VERSION } from '../version';
 import { demoCommand } from './demo';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
     )
     .option('--inputs-key <name>', 'array holding the inputs', 'inputs')
     .option('--targets-key <name>', 'array holding the targets', 'targets')
+    .option('--threads <n>', 'worker threads (default: all cores)', positiveInt, availableParallelism())
     .option('--json', 'print JSON')
     .action(lossCommand);
 

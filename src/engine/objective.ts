@@ -7,8 +7,9 @@
 import type { Dataset } from '../data/dataset';
 import type { OnnxModel } from '../formats/onnx/read';
 import { type ImportedGraph, importOnnx, initialValues, type Leaf } from '../onnx-import/import';
+import { type Backend, cpuBackend, type Executable } from './backend';
 import { planFlops } from './cpu/flops';
-import { CpuPlan, type DType, type Feeds } from './cpu/plan';
+import type { DType } from './cpu/plan';
 import { gradients } from './grad';
 import type { V } from './graph';
 import type { Buf } from './ir';
@@ -19,6 +20,18 @@ export interface ObjectiveOptions {
   bn: 'eval' | 'train';
   batchSize: number;
   dtype?: DType;
+  /** Where kernels run; the CPU backend by default. */
+  backend?: Backend;
+}
+
+export type Vec = Float32Array | Float64Array;
+export type CallKind = 'loss' | 'grad' | 'hvp';
+
+/** Raw sums over some mini-batches (see Objective.accumulate). */
+export interface BatchSums {
+  lossSum: number;
+  hits: number;
+  vector: Float64Array | null;
 }
 
 export interface EvalResult {
@@ -35,7 +48,7 @@ interface Program {
   positions: number;
   grads: V[];
   hv: V[];
-  plans: Partial<Record<'loss' | 'grad' | 'hvp', CpuPlan>>;
+  plans: Partial<Record<'loss' | 'grad' | 'hvp', Executable>>;
 }
 
 export class Objective {
@@ -108,13 +121,13 @@ export class Objective {
     return program;
   }
 
-  private plan(p: Program, kind: 'loss' | 'grad' | 'hvp'): CpuPlan {
+  private plan(p: Program, kind: CallKind): Executable {
     let plan = p.plans[kind];
     if (!plan) {
       const g = p.imported.graph;
       const outputs =
         kind === 'loss' ? [p.lossSum, p.logits] : kind === 'grad' ? [p.lossSum, p.logits, ...p.grads] : p.hv;
-      plan = new CpuPlan(g, outputs, this.dtype);
+      plan = (this.options.backend ?? cpuBackend).compile(g, outputs, this.dtype);
       p.plans[kind] = plan;
     }
     return plan;
@@ -129,29 +142,62 @@ export class Objective {
     return { forward: per('loss'), gradient: per('grad'), hvp: per('hvp') };
   }
 
-  /** Calls `visit` for every mini-batch with the feeds it needs. */
-  private forEachBatch(
-    theta: Float32Array | Float64Array,
-    v: Float32Array | Float64Array | null,
-    visit: (p: Program, feeds: Feeds, start: number, n: number) => void,
-  ): void {
+  /** Start offsets of the mini-batches, in order. */
+  batchStarts(): number[] {
+    const N = this.data.inputs.shape[0];
+    return Array.from({ length: Math.ceil(N / this.options.batchSize) }, (_v, i) => i * this.options.batchSize);
+  }
+
+  /**
+   * Raw sums over the given mini-batches (all by default): the loss sum, the correct-prediction
+   * count and, for 'grad' and 'hvp', the summed vector. The building block of the public calls and
+   * of the worker threads, which each take a share of the batches.
+   */
+  accumulate(kind: CallKind, theta: Vec, v: Vec | null, starts: number[] = this.batchStarts()): BatchSums {
     const N = this.data.inputs.shape[0];
     const per = this.sampleShape.reduce((a, b) => a * b, 1);
     const tPer = this.data.targets.shape.slice(1).reduce((a, b) => a * b, 1);
     const params: Buf[] = this.params.map((p) => theta.subarray(p.offset, p.offset + p.size));
-    for (let start = 0; start < N; start += this.options.batchSize) {
+    const vCast = v ? (this.dtype === 'float64' ? Float64Array.from(v) : Float32Array.from(v)) : null;
+    const out: BatchSums = { lossSum: 0, hits: 0, vector: kind === 'loss' ? null : new Float64Array(this.size) };
+    for (const start of starts) {
       const n = Math.min(this.options.batchSize, N - start);
       const p = this.program(n);
       const values = new Map<string, Buf>();
       for (const [k, b] of this.buffers) values.set(k, b);
       values.set(this.inputName, this.data.inputs.data.subarray(start * per, (start + n) * per));
       values.set('targets', this.targetsFor(p, start, n, tPer));
-      if (v) this.params.forEach((q, i) => values.set(`v:${i}`, v.subarray(q.offset, q.offset + q.size)));
-      visit(p, { params, values }, start, n);
+      if (vCast) this.params.forEach((q, i) => values.set(`v:${i}`, vCast.subarray(q.offset, q.offset + q.size)));
+      const results = this.plan(p, kind).run({ params, values });
+      let vectors = results;
+      if (kind !== 'hvp') {
+        out.lossSum += results[0][0];
+        if (this.options.loss === 'cross-entropy') out.hits += this.correct(results[1], p, start, n);
+        vectors = results.slice(2);
+      }
+      if (out.vector) {
+        const vec = out.vector;
+        vectors.forEach((t, i) => {
+          const off = this.params[i].offset;
+          for (let j = 0; j < t.length; j++) vec[off + j] += t[j];
+        });
+      }
     }
+    return out;
   }
 
-  /** Dense targets for a batch: class indices become one-hot rows along axis 1. */
+  /** Turn raw sums into data-set means. */
+  finish(sums: BatchSums): { loss: number; accuracy: number | null; samples: number; vector: Float64Array | null } {
+    const positions = this.positionsTotal();
+    if (sums.vector) for (let j = 0; j < sums.vector.length; j++) sums.vector[j] /= positions;
+    return {
+      loss: sums.lossSum / positions,
+      accuracy: this.options.loss === 'cross-entropy' ? sums.hits / positions : null,
+      samples: this.data.inputs.shape[0],
+      vector: sums.vector,
+    };
+  }
+
   private targetsFor(p: Program, start: number, n: number, tPer: number): Float32Array {
     const t = this.data.targets;
     const raw = t.data.subarray(start * tPer, (start + n) * tPer);
@@ -202,58 +248,18 @@ export class Objective {
     return (first.positions / Math.min(this.options.batchSize, this.data.inputs.shape[0])) * this.data.inputs.shape[0];
   }
 
-  evaluate(theta: Float32Array | Float64Array): EvalResult {
-    let sum = 0;
-    let hits = 0;
-    this.forEachBatch(theta, null, (p, feeds, start, n) => {
-      const [l, logits] = this.plan(p, 'loss').run(feeds);
-      sum += l[0];
-      if (this.options.loss === 'cross-entropy') hits += this.correct(logits, p, start, n);
-    });
-    const positions = this.positionsTotal();
-    return {
-      loss: sum / positions,
-      accuracy: this.options.loss === 'cross-entropy' ? hits / positions : null,
-      samples: this.data.inputs.shape[0],
-    };
+  evaluate(theta: Vec): EvalResult {
+    const r = this.finish(this.accumulate('loss', theta, null));
+    return { loss: r.loss, accuracy: r.accuracy, samples: r.samples };
   }
 
-  gradient(theta: Float32Array | Float64Array): EvalResult & { grad: Float64Array } {
-    let sum = 0;
-    let hits = 0;
-    const grad = new Float64Array(this.size);
-    this.forEachBatch(theta, null, (p, feeds, start, n) => {
-      const [l, logits, ...gs] = this.plan(p, 'grad').run(feeds);
-      sum += l[0];
-      if (this.options.loss === 'cross-entropy') hits += this.correct(logits, p, start, n);
-      gs.forEach((gi, i) => {
-        const off = this.params[i].offset;
-        for (let j = 0; j < gi.length; j++) grad[off + j] += gi[j];
-      });
-    });
-    const positions = this.positionsTotal();
-    for (let j = 0; j < grad.length; j++) grad[j] /= positions;
-    return {
-      loss: sum / positions,
-      accuracy: this.options.loss === 'cross-entropy' ? hits / positions : null,
-      samples: this.data.inputs.shape[0],
-      grad,
-    };
+  gradient(theta: Vec): EvalResult & { grad: Float64Array } {
+    const r = this.finish(this.accumulate('grad', theta, null));
+    return { loss: r.loss, accuracy: r.accuracy, samples: r.samples, grad: r.vector as Float64Array };
   }
 
-  hvp(theta: Float32Array | Float64Array, v: Float32Array | Float64Array): Float64Array {
-    const out = new Float64Array(this.size);
-    const vCast = this.dtype === 'float64' ? Float64Array.from(v) : Float32Array.from(v);
-    this.forEachBatch(theta, vCast, (p, feeds) => {
-      const hs = this.plan(p, 'hvp').run(feeds);
-      hs.forEach((hi, i) => {
-        const off = this.params[i].offset;
-        for (let j = 0; j < hi.length; j++) out[off + j] += hi[j];
-      });
-    });
-    const positions = this.positionsTotal();
-    for (let j = 0; j < out.length; j++) out[j] /= positions;
-    return out;
+  hvp(theta: Vec, v: Vec): Float64Array {
+    return this.finish(this.accumulate('hvp', theta, v)).vector as Float64Array;
   }
 }
 

@@ -32,20 +32,11 @@ function dims(xShape: Shape, wShape: Shape, yShape: Shape, geom: ConvGeom): Dims
   return { N, C, H, W, M, KH, KW, OH: yShape[2], OW: yShape[3], G, Cg, Mg: M / G, R: Cg * KH * KW };
 }
 
-/** Scratch matrices, one set per storage type, grown on demand and reused across calls. */
-const scratch = {
-  f32: new Map<string, Float32Array>(),
-  f64: new Map<string, Float64Array>(),
-};
-function buffer(like: Buf, name: 'cols', n: number): Buf {
-  if (like instanceof Float32Array) {
-    let b = scratch.f32.get(name);
-    if (!b || b.length < n) scratch.f32.set(name, (b = new Float32Array(n)));
-    return b;
-  }
-  let b = scratch.f64.get(name);
-  if (!b || b.length < n) scratch.f64.set(name, (b = new Float64Array(n)));
-  return b;
+/** The column matrix of the float64 (reference) path, grown on demand and reused. */
+let colsScratch = new Float64Array(0);
+function buffer(_like: Buf, _name: 'cols', n: number): Buf {
+  if (colsScratch.length < n) colsScratch = new Float64Array(n);
+  return colsScratch;
 }
 
 /** Fill cols [R, OH·OW] from image n, group g. */

@@ -71,6 +71,8 @@ export interface OnnxGraph {
 
 export interface OnnxModel {
   file: string;
+  /** The file's bytes, kept so worker threads can decode their own copy. */
+  bytes: Uint8Array;
   irVersion: number;
   producer: string;
   opsets: Map<string, number>;
@@ -147,6 +149,7 @@ export function readOnnx(bytes: Uint8Array, file: string): OnnxModel {
   for (const o of msg.opsetImport ?? []) opsets.set(o.domain ?? '', toNum(o.version ?? 0));
   return {
     file,
+    bytes,
     irVersion: toNum(msg.irVersion),
     producer: [msg.producerName, msg.producerVersion].filter(Boolean).join(' '),
     opsets,

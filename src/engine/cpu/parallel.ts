@@ -1,0 +1,204 @@
+/**
+ * Data-parallel evaluation on worker threads. Mini-batches are dealt round-robin to the workers
+ * (so every batch is the same as on one thread, BatchNorm batch statistics included); θ and v live
+ * in SharedArrayBuffers; each worker returns raw sums that are added in worker order, so results
+ * are deterministic for a given thread count.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Dataset, TargetKind } from '../../data/dataset';
+import type { OnnxModel } from '../../formats/onnx/read';
+import { packageRoot } from '../../resources';
+import {
+  type BatchSums,
+  type CallKind,
+  type EvalResult,
+  Objective,
+  type ObjectiveOptions,
+  type Vec,
+} from '../objective';
+
+export interface WorkerInit {
+  modelBytes: Uint8Array;
+  file: string;
+  inputs: SharedArrayBuffer;
+  inputsShape: number[];
+  targets: SharedArrayBuffer;
+  targetsShape: number[];
+  targetKind: TargetKind;
+  source: string;
+  options: ObjectiveOptions;
+  starts: number[];
+  theta: SharedArrayBuffer;
+  v: SharedArrayBuffer;
+  out: SharedArrayBuffer;
+}
+
+let workerScript: string | null = null;
+/** Where the bundled worker entry is (dist/worker.mjs by default; the Electron build sets its own). */
+export function setWorkerScript(path: string): void {
+  workerScript = path;
+}
+function resolveWorkerScript(): string {
+  const path = workerScript ?? join(packageRoot(), 'dist', 'worker.mjs');
+  if (!existsSync(path))
+    throw new Error(`The worker bundle '${path}' is missing; run \`npm run build\` (or use --threads 1).`);
+  return path;
+}
+
+function shared(src: Float32Array): SharedArrayBuffer {
+  const sab = new SharedArrayBuffer(src.byteLength);
+  new Float32Array(sab).set(src);
+  return sab;
+}
+
+/** The evaluator every analysis uses: L(θ), ∇L(θ), H(θ)·v over the data set, possibly on threads. */
+export interface Evaluator {
+  readonly size: number;
+  readonly params: Objective['params'];
+  readonly threads: number;
+  initialTheta(): Float32Array;
+  evaluate(theta: Vec): Promise<EvalResult>;
+  gradient(theta: Vec): Promise<EvalResult & { grad: Float64Array }>;
+  hvp(theta: Vec, v: Vec): Promise<Float64Array>;
+  close(): Promise<void>;
+}
+
+/** One thread: the Objective itself. */
+class LocalEvaluator implements Evaluator {
+  readonly threads = 1;
+  constructor(private readonly objective: Objective) {}
+  get size() {
+    return this.objective.size;
+  }
+  get params() {
+    return this.objective.params;
+  }
+  initialTheta() {
+    return this.objective.initialTheta();
+  }
+  async evaluate(theta: Vec) {
+    return this.objective.evaluate(theta);
+  }
+  async gradient(theta: Vec) {
+    return this.objective.gradient(theta);
+  }
+  async hvp(theta: Vec, v: Vec) {
+    return this.objective.hvp(theta, v);
+  }
+  async close() {}
+}
+
+class ParallelEvaluator implements Evaluator {
+  private constructor(
+    private readonly objective: Objective,
+    private readonly workers: Worker[],
+    private readonly theta: Float32Array,
+    private readonly v: Float32Array,
+    private readonly outs: Float64Array[],
+  ) {}
+
+  get threads() {
+    return this.workers.length;
+  }
+  get size() {
+    return this.objective.size;
+  }
+  get params() {
+    return this.objective.params;
+  }
+  initialTheta() {
+    return this.objective.initialTheta();
+  }
+
+  static create(model: OnnxModel, data: Dataset, options: ObjectiveOptions, threads: number): ParallelEvaluator {
+    const objective = new Objective(model, data, options);
+    const starts = objective.batchStarts();
+    const n = Math.min(threads, starts.length);
+    const P = objective.size;
+    const thetaSab = new SharedArrayBuffer(P * 4);
+    const vSab = new SharedArrayBuffer(P * 4);
+    const inputs = shared(data.inputs.data);
+    const targets = shared(data.targets.data);
+    const script = resolveWorkerScript();
+    const outs: Float64Array[] = [];
+    const workers = Array.from({ length: n }, (_v, w) => {
+      const out = new SharedArrayBuffer((P + 2) * 8);
+      outs.push(new Float64Array(out));
+      const init: WorkerInit = {
+        modelBytes: model.bytes,
+        file: model.file,
+        inputs,
+        inputsShape: data.inputs.shape,
+        targets,
+        targetsShape: data.targets.shape,
+        targetKind: data.targets.kind,
+        source: data.source,
+        // Workers always run the CPU backend; a backend object cannot cross a thread boundary.
+        options: { ...options, backend: undefined },
+        starts: starts.filter((_s, i) => i % n === w),
+        theta: thetaSab,
+        v: vSab,
+        out,
+      };
+      return new Worker(script, { workerData: init });
+    });
+    return new ParallelEvaluator(objective, workers, new Float32Array(thetaSab), new Float32Array(vSab), outs);
+  }
+
+  private async run(kind: CallKind, theta: Vec, v: Vec | null): Promise<BatchSums> {
+    this.theta.set(theta);
+    if (v) this.v.set(v);
+    await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const onError = (e: Error) => reject(e);
+            w.once('error', onError);
+            w.once('message', (m: { ok: boolean; message?: string }) => {
+              w.off('error', onError);
+              if (m.ok) resolve();
+              else reject(new Error(m.message));
+            });
+            w.postMessage({ kind });
+          }),
+      ),
+    );
+    const sums: BatchSums = { lossSum: 0, hits: 0, vector: kind === 'loss' ? null : new Float64Array(this.size) };
+    for (const out of this.outs) {
+      sums.lossSum += out[0];
+      sums.hits += out[1];
+      if (sums.vector) for (let j = 0; j < this.size; j++) sums.vector[j] += out[j + 2];
+    }
+    return sums;
+  }
+
+  async evaluate(theta: Vec): Promise<EvalResult> {
+    const r = this.objective.finish(await this.run('loss', theta, null));
+    return { loss: r.loss, accuracy: r.accuracy, samples: r.samples };
+  }
+
+  async gradient(theta: Vec) {
+    const r = this.objective.finish(await this.run('grad', theta, null));
+    return { loss: r.loss, accuracy: r.accuracy, samples: r.samples, grad: r.vector as Float64Array };
+  }
+
+  async hvp(theta: Vec, v: Vec): Promise<Float64Array> {
+    return this.objective.finish(await this.run('hvp', theta, v)).vector as Float64Array;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+export function createEvaluator(
+  model: OnnxModel,
+  data: Dataset,
+  options: ObjectiveOptions,
+  threads: number,
+): Evaluator {
+  if (threads <= 1 || options.dtype === 'float64') return new LocalEvaluator(new Objective(model, data, options));
+  return ParallelEvaluator.create(model, data, options, threads);
+}

@@ -1,6 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readNpz } from '../src/formats/numpy';
 import { fixture, ROOT } from './helpers';
 
 const saddle = (...args: string[]) =>
@@ -74,6 +77,49 @@ describe('the saddle CLI (built bundle)', () => {
     const r = saddle('loss', fixture('demo', 'demo.onnx'), '--data', fixture('engine', 'mlp_tanh-data.npz'));
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/samples of shape \[8\] but the model input 'input' expects \[batch, 1, 16, 16\]/);
+  });
+
+  it('hessian --json has the documented keys, repeats exactly for a seed, and saves eigenvectors', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'saddle-cli-')), 'eig.npz');
+    const args = [
+      'hessian',
+      fixture('demo', 'demo.onnx'),
+      '--data',
+      fixture('demo', 'demo-data.npz'),
+      '--top-k',
+      '2',
+      '--bottom-k',
+      '1',
+    ];
+    const run = (...extra: string[]) =>
+      saddle(...args, '--iterations', '40', '--trace', '--density', '--runs', '2', '--json', '--seed', '3', ...extra);
+    const a = run('--save-eigenvectors', out);
+    expect(a.status, a.stderr).toBe(0);
+    const r = JSON.parse(a.stdout);
+    expect(Object.keys(r)).toEqual([
+      'topEigenvalues',
+      'bottomEigenvalues',
+      'residuals',
+      'trace',
+      'density',
+      'criteria',
+      'hvps',
+      'seconds',
+    ]);
+    expect(r.topEigenvalues[0]).toBeGreaterThan(r.topEigenvalues[1]);
+    expect(r.criteria.hesdType).toBe('MP');
+    expect(r.density.runs).toHaveLength(2);
+    expect(a.stderr).toMatch(/hessian eigenvalues \d+\/40/);
+    const b = JSON.parse(run().stdout);
+    expect({ ...b, seconds: 0 }).toEqual({ ...r, seconds: 0 });
+    const arrays = readNpz(new Uint8Array(readFileSync(out)), out);
+    expect([...arrays.keys()].slice(0, 2)).toEqual(['v1/conv1.weight', 'v1/conv1.bias']);
+    const v1 = [...arrays.entries()].filter(([k]) => k.startsWith('v1/')).flatMap(([, a]) => Array.from(a.data));
+    expect(v1).toHaveLength(2324);
+    expect(Math.sqrt(v1.reduce((s, x) => s + x * x, 0))).toBeCloseTo(1, 5);
+    const biggest = v1.reduce((m, x) => (Math.abs(x) > Math.abs(m) ? x : m), 0);
+    expect(biggest).toBeGreaterThan(0);
+    expect(Array.from(arrays.get('eigenvalues')?.data ?? [])).toHaveLength(3);
   });
 
   it('demo runs headless on the bundled model', () => {

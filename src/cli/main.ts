@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SADDLE_VERSION } from '../version';
 import { demoCommand } from './demo';
+import { hessianCommand } from './hessian';
 import { infoCommand } from './info';
 import { lossCommand } from './loss';
 import { serveCommand } from './serve';
@@ -13,10 +14,35 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`'${value}' is not a non-negative integer.`);
+  return n;
+}
+
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`'${value}' is not a port number.`);
   return n;
+}
+
+/** The options every command that evaluates the model over a data set takes. */
+function addDataOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--data <file>', 'an .npz with inputs and targets arrays')
+    .addOption(new Option('--loss <kind>', 'loss function').choices(['auto', 'cross-entropy', 'mse']).default('auto'))
+    .option('--batch-size <n>', 'samples per mini-batch', positiveInt, 128)
+    .option('--samples <n>', 'use a seeded random subset of n samples', positiveInt)
+    .option('--seed <n>', 'seed of the subset and of random probes', Number, 0)
+    .addOption(
+      new Option('--bn <mode>', 'BatchNorm statistics: running (eval) or batch (train)')
+        .choices(['eval', 'train'])
+        .default('eval'),
+    )
+    .option('--inputs-key <name>', 'array holding the inputs', 'inputs')
+    .option('--targets-key <name>', 'array holding the targets', 'targets')
+    .option('--threads <n>', 'worker threads (default: all cores)', positiveInt, availableParallelism())
+    .option('--json', 'print JSON');
 }
 
 export function buildProgram(): Command {
@@ -32,25 +58,33 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action(infoCommand);
 
-  program
-    .command('loss')
-    .description('the loss, accuracy and gradient norm of a model over a data set')
-    .argument('<model>', 'an .onnx file')
-    .requiredOption('--data <file>', 'an .npz with inputs and targets arrays')
-    .addOption(new Option('--loss <kind>', 'loss function').choices(['auto', 'cross-entropy', 'mse']).default('auto'))
-    .option('--batch-size <n>', 'samples per mini-batch', positiveInt, 128)
-    .option('--samples <n>', 'use a seeded random subset of n samples', positiveInt)
-    .option('--seed <n>', 'seed of the subset', Number, 0)
+  addDataOptions(
+    program
+      .command('loss')
+      .description('the loss, accuracy and gradient norm of a model over a data set')
+      .argument('<model>', 'an .onnx file'),
+  ).action(lossCommand);
+
+  addDataOptions(
+    program
+      .command('hessian')
+      .description('Hessian spectrum: extreme eigenvalues, trace, spectral density, LLA criteria, per-layer curvature')
+      .argument('<model>', 'an .onnx file'),
+  )
+    .option('--top-k <n>', 'largest eigenvalues', nonNegativeInt, 5)
+    .option('--bottom-k <n>', 'smallest eigenvalues', nonNegativeInt, 3)
+    .option('--iterations <n>', 'Lanczos steps (per SLQ run too)', positiveInt, 100)
+    .option('--trace', 'estimate the trace')
     .addOption(
-      new Option('--bn <mode>', 'BatchNorm statistics: running (eval) or batch (train)')
-        .choices(['eval', 'train'])
-        .default('eval'),
+      new Option('--trace-method <m>', 'trace estimator').choices(['hutchinson', 'hutch++']).default('hutchinson'),
     )
-    .option('--inputs-key <name>', 'array holding the inputs', 'inputs')
-    .option('--targets-key <name>', 'array holding the targets', 'targets')
-    .option('--threads <n>', 'worker threads (default: all cores)', positiveInt, availableParallelism())
-    .option('--json', 'print JSON')
-    .action(lossCommand);
+    .option('--density', 'spectral density by stochastic Lanczos quadrature, with the LLA criteria')
+    .option('--runs <n>', 'SLQ runs', positiveInt, 3)
+    .option('--bandwidth <x>', 'density kernel variance factor (PyHessian: 1e-5)', Number, 1e-5)
+    .option('--kh-n <x>', 'exponent n of the Kh criterion', Number, 0.5)
+    .option('--per-layer', 'top eigenvalue and trace of each tensor and module block')
+    .option('--save-eigenvectors <file.npz>', 'write the eigenvectors as v1/<param>, v2/<param>, ...')
+    .action(hessianCommand);
 
   program
     .command('serve')

@@ -1,0 +1,193 @@
+/**
+ * `saddle hessian`: extreme eigenpairs (Lanczos), trace (Hutchinson or Hutch++), spectral density
+ * (SLQ) with the LLA criteria, and per-layer curvature, from exact H·v products over the data set.
+ */
+import type { Evaluator } from '../engine/cpu/parallel';
+import { Rng } from '../util/rng';
+import { type LlaCriteria, llaCriteria, type SlqRun, slqRuns, smoothDensity } from './density';
+import { lanczos, type MatVec } from './lanczos';
+import { type BlockCurvature, perLayerCurvature } from './per-layer';
+import { hutchinson, hutchPlusPlus, type TraceEstimate } from './trace';
+import { canonicalSign } from './vec';
+
+export interface HessianOptions {
+  topK: number;
+  bottomK: number;
+  iterations: number;
+  tol: number;
+  trace: boolean;
+  traceMethod: 'hutchinson' | 'hutch++';
+  traceProbes: number;
+  density: boolean;
+  runs: number;
+  bandwidth: number;
+  khN: number;
+  perLayer: boolean;
+  perLayerSteps: number;
+  seed: number;
+  eigenvectors: boolean;
+  memoryBudget: number;
+}
+
+export const defaultHessianOptions: HessianOptions = {
+  topK: 5,
+  bottomK: 3,
+  iterations: 100,
+  tol: 1e-6,
+  trace: false,
+  traceMethod: 'hutchinson',
+  traceProbes: 100,
+  density: false,
+  runs: 3,
+  bandwidth: 1e-5,
+  khN: 0.5,
+  perLayer: false,
+  perLayerSteps: 20,
+  seed: 0,
+  eigenvectors: false,
+  memoryBudget: 2 ** 31,
+};
+
+export interface HessianProgress {
+  stage: 'eigenvalues' | 'trace' | 'density' | 'per-layer';
+  done: number;
+  total: number;
+  message: string;
+  etaSeconds: number | null;
+}
+
+export interface HessianReport {
+  topEigenvalues?: number[];
+  bottomEigenvalues?: number[];
+  residuals?: { top: number[]; bottom: number[] };
+  trace?: TraceEstimate;
+  density?: { grid: number[]; values: number[]; runs: SlqRun[] };
+  criteria?: LlaCriteria;
+  perLayer?: BlockCurvature[];
+  /** Unit eigenvectors for topEigenvalues then bottomEigenvalues (flat, over all parameters). */
+  eigenvectors?: { top: Float64Array[]; bottom: Float64Array[] };
+  lanczos?: { steps: number; basisBytes: number; basisPrecision: string };
+  hvps: number;
+  seconds: number;
+}
+
+export async function analyzeHessian(
+  evaluator: Evaluator,
+  theta: Float32Array,
+  options: Partial<HessianOptions>,
+  onProgress: (p: HessianProgress) => void = () => {},
+  signal?: AbortSignal,
+): Promise<HessianReport> {
+  const o = { ...defaultHessianOptions, ...options };
+  const P = evaluator.size;
+  const started = performance.now();
+  let hvps = 0;
+  let stageStart = performance.now();
+  const eta = (done: number, total: number) =>
+    done > 0 ? ((performance.now() - stageStart) / 1000 / done) * (total - done) : null;
+  const matvec: MatVec = async (v) => {
+    hvps++;
+    return evaluator.hvp(theta, v);
+  };
+  const report: HessianReport = { hvps: 0, seconds: 0 };
+
+  if (o.topK > 0 || o.bottomK > 0) {
+    stageStart = performance.now();
+    const rng = new Rng(o.seed);
+    const lz = await lanczos(matvec, rng.gaussianVector(P), {
+      steps: o.iterations,
+      topK: o.topK,
+      bottomK: o.bottomK,
+      tol: o.tol,
+      memoryBudget: o.memoryBudget,
+      signal,
+      onStep: (p) =>
+        onProgress({
+          stage: 'eigenvalues',
+          done: p.step,
+          total: p.maxSteps,
+          message: `λmax ${fmt(p.top[0])} (res ${fmt(p.topResiduals[0])})${p.bottom.length ? `, λmin ${fmt(p.bottom[0])} (res ${fmt(p.bottomResiduals[0])})` : ''}`,
+          etaSeconds: eta(p.step, p.maxSteps),
+        }),
+    });
+    const k = lz.eig.values.length;
+    const topIdx = Array.from({ length: Math.min(o.topK, k) }, (_v, i) => k - 1 - i);
+    const bottomIdx = Array.from({ length: Math.min(o.bottomK, k) }, (_v, i) => i);
+    report.topEigenvalues = topIdx.map((i) => lz.eig.values[i]);
+    report.bottomEigenvalues = bottomIdx.map((i) => lz.eig.values[i]);
+    report.residuals = { top: topIdx.map((i) => lz.residuals[i]), bottom: bottomIdx.map((i) => lz.residuals[i]) };
+    report.lanczos = { steps: lz.steps, basisBytes: lz.basisBytes, basisPrecision: lz.basisPrecision };
+    if (o.eigenvectors) {
+      report.eigenvectors = {
+        top: topIdx.map((i) => canonicalSign(lz.ritzVector(i))),
+        bottom: bottomIdx.map((i) => canonicalSign(lz.ritzVector(i))),
+      };
+    }
+  }
+
+  if (o.trace) {
+    stageStart = performance.now();
+    const traceOpts = {
+      seed: o.seed + 1,
+      maxProbes: o.traceProbes,
+      signal,
+      onProbe: (done: number, total: number, est: number, se: number) =>
+        onProgress({
+          stage: 'trace',
+          done,
+          total,
+          message: Number.isNaN(est) ? '' : `tr ${fmt(est)} ± ${fmt(se)}`,
+          etaSeconds: eta(done, total),
+        }),
+    };
+    report.trace =
+      o.traceMethod === 'hutch++'
+        ? await hutchPlusPlus(matvec, P, o.traceProbes, traceOpts)
+        : await hutchinson(matvec, P, traceOpts);
+  }
+
+  if (o.density) {
+    stageStart = performance.now();
+    const total = o.runs * Math.min(o.iterations, P);
+    const slq = await slqRuns(matvec, P, {
+      runs: o.runs,
+      steps: o.iterations,
+      seed: o.seed + 2,
+      memoryBudget: o.memoryBudget,
+      signal,
+      onStep: (run, p) => {
+        const done = run * Math.min(o.iterations, P) + p.step;
+        onProgress({
+          stage: 'density',
+          done,
+          total,
+          message: `run ${run + 1}/${o.runs}`,
+          etaSeconds: eta(done, total),
+        });
+      },
+    });
+    report.density = { ...smoothDensity(slq.runs, { bandwidth: o.bandwidth }), runs: slq.runs };
+    report.criteria = llaCriteria(slq.runs, o.khN);
+  }
+
+  if (o.perLayer) {
+    stageStart = performance.now();
+    report.perLayer = await perLayerCurvature(matvec, P, evaluator.params, {
+      steps: o.perLayerSteps,
+      probes: 30,
+      exactTraceUpTo: 64,
+      seed: o.seed + 3,
+      signal,
+      onBlock: (done, total, name) =>
+        onProgress({ stage: 'per-layer', done, total, message: name, etaSeconds: eta(done, total) }),
+    });
+  }
+
+  report.hvps = hvps;
+  report.seconds = (performance.now() - started) / 1000;
+  return report;
+}
+
+function fmt(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? '-' : x.toPrecision(5);
+}

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { analyzeHessian } from '../src/analysis/spectrum';
 import type { Dataset } from '../src/data/dataset';
 import { createEvaluator } from '../src/engine/cpu/parallel';
 import { Objective } from '../src/engine/objective';
@@ -101,10 +102,68 @@ async function main(): Promise<void> {
     }
     console.log(`${name}: ${obj.size.toLocaleString('en-US')} parameters`);
   }
+  await eigenBench(root, dir, torchOk);
   const head = ['model', 'call', 'saddle s', 'pytorch s', 'ratio', 'saddle GFLOP/s'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log([fmt(head), ...rows.map(fmt)].join('\n'));
+}
+
+/** Top-5 eigenvalues of the ResNet-20 case: Saddle's Lanczos against PyHessian-style power iteration and scipy's eigsh. */
+async function eigenBench(root: string, dir: string, torchOk: boolean): Promise<void> {
+  const n = Number(process.env.BENCH_EIG_SAMPLES ?? 64);
+  const batch = Number(process.env.BENCH_EIG_BATCH ?? 32);
+  const shape = MODELS.resnet20;
+  const per = shape.reduce((a, b) => a * b, 1);
+  const inputs = Float32Array.from({ length: n * per }, (_v, i) => Math.sin(0.37 * i + 0.11) * 1.2);
+  const data: Dataset = {
+    inputs: { shape: [n, ...shape], data: inputs },
+    targets: { shape: [n], data: Float32Array.from({ length: n }, (_v, i) => i % 10), kind: 'indices' },
+    source: 'bench',
+  };
+  const model = await loadOnnxFile(join(root, 'fixtures', 'bench', 'resnet20.onnx'));
+  const ev = createEvaluator(model, data, { loss: 'cross-entropy', bn: 'eval', batchSize: batch }, THREADS);
+  const t = performance.now();
+  const r = await analyzeHessian(ev, ev.initialTheta(), { topK: 5, bottomK: 0, iterations: 200, tol: 1e-3 });
+  const ours = { seconds: (performance.now() - t) / 1000, hvps: r.hvps, eigenvalues: r.topEigenvalues ?? [] };
+  await ev.close();
+  const rows: string[][] = [
+    [
+      'saddle lanczos',
+      ours.seconds.toFixed(1),
+      String(ours.hvps),
+      ours.eigenvalues.map((x) => x.toPrecision(5)).join(' '),
+    ],
+  ];
+  if (torchOk) {
+    const bin = join(dir, 'eig.bin');
+    writeFileSync(bin, Buffer.from(inputs.buffer));
+    const p = spawnSync(
+      PYTHON,
+      [join(root, 'scripts', 'bench_torch_eigs.py'), 'resnet20', bin, String(n), String(THREADS), String(batch)],
+      { encoding: 'utf8' },
+    );
+    if (p.status === 0) {
+      const theirs = JSON.parse(p.stdout.trim().split('\n').pop() ?? '{}') as Record<
+        string,
+        { seconds: number; hvps: number; eigenvalues: number[] }
+      >;
+      for (const [k, label] of [
+        ['power', 'pytorch power iteration'],
+        ['eigsh', 'pytorch + scipy eigsh'],
+      ] as const) {
+        const e = theirs[k];
+        rows.push([label, e.seconds.toFixed(1), String(e.hvps), e.eigenvalues.map((x) => x.toPrecision(5)).join(' ')]);
+      }
+    } else console.log(`PyTorch eigen bench failed: ${p.stderr.slice(-400)}`);
+  }
+  console.log(
+    `\nTop-5 Hessian eigenvalues, resnet20, ${n} samples, batch ${batch}, ${THREADS} thread(s), tolerance 1e-3:`,
+  );
+  const w = [24, 9, 6];
+  console.log(`${'method'.padEnd(w[0])}${'seconds'.padStart(w[1])}${'H·v'.padStart(w[2])}  eigenvalues`);
+  for (const r of rows) console.log(`${r[0].padEnd(w[0])}${r[1].padStart(w[1])}${r[2].padStart(w[2])}  ${r[3]}`);
+  console.log('');
 }
 
 await main();

@@ -3,7 +3,11 @@ import { subsample } from '../data/dataset';
 import { loadDataset } from '../data/load';
 import { createEvaluator, type Evaluator } from '../engine/cpu/parallel';
 import type { LossKind } from '../engine/loss';
+import type { ObjectiveOptions } from '../engine/objective';
+import { openCheckpoint } from '../formats/checkpoint';
+import { bindWeights } from '../model/bind';
 import { loadOnnxFile } from '../model/open';
+import { weightTargets } from '../onnx-import/import';
 
 export interface LossOptions {
   data: string;
@@ -15,6 +19,7 @@ export interface LossOptions {
   inputsKey?: string;
   targetsKey?: string;
   threads: number;
+  weights?: string;
   json?: boolean;
 }
 
@@ -26,7 +31,27 @@ export async function openEvaluator(modelPath: string, opts: LossOptions): Promi
     opts.seed,
   );
   const loss: LossKind = opts.loss === 'auto' ? (data.targets.kind === 'indices' ? 'cross-entropy' : 'mse') : opts.loss;
-  return createEvaluator(model, data, { loss, bn: opts.bn, batchSize: opts.batchSize }, opts.threads);
+  let weights: ObjectiveOptions['weights'];
+  if (opts.weights) {
+    const ckpt = openCheckpoint(opts.weights);
+    try {
+      const bound = bindWeights(weightTargets(model), ckpt);
+      weights = { params: bound.params, buffers: bound.buffers };
+      const r = bound.report;
+      const notes = [
+        r.prefix ? `prefix '${r.prefix}' stripped` : '',
+        r.unexpected.length ? `${r.unexpected.length} unused key(s)` : '',
+        r.missingBuffers.length ? `${r.missingBuffers.length} buffer(s) kept from the ONNX file` : '',
+      ].filter(Boolean);
+      if (!opts.json)
+        process.stderr.write(
+          `weights: ${r.matched.length} tensors from ${opts.weights}${notes.length ? ` (${notes.join(', ')})` : ''}\n`,
+        );
+    } finally {
+      ckpt.close();
+    }
+  }
+  return createEvaluator(model, data, { loss, bn: opts.bn, batchSize: opts.batchSize, weights }, opts.threads);
 }
 
 export async function lossCommand(modelPath: string, opts: LossOptions): Promise<void> {

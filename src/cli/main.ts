@@ -30,6 +30,7 @@ function port(value: string): number {
 function addDataOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--data <file>', 'an .npz with inputs and targets arrays')
+    .option('--weights <file>', 'weights from a PyTorch (.pt/.pth), safetensors or .npz checkpoint, bound by name')
     .addOption(new Option('--loss <kind>', 'loss function').choices(['auto', 'cross-entropy', 'mse']).default('auto'))
     .option('--batch-size <n>', 'samples per mini-batch', positiveInt, 128)
     .option('--samples <n>', 'use a seeded random subset of n samples', positiveInt)

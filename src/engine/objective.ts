@@ -22,6 +22,8 @@ export interface ObjectiveOptions {
   dtype?: DType;
   /** Where kernels run; the CPU backend by default. */
   backend?: Backend;
+  /** Weights from a checkpoint (--weights), replacing the ONNX initializers. */
+  weights?: { params: Float32Array[]; buffers: Map<string, Float32Array> };
 }
 
 export type Vec = Float32Array | Float64Array;
@@ -68,6 +70,7 @@ export class Objective {
     this.dtype = options.dtype ?? 'float32';
     const init = initialValues(model);
     this.buffers = init.buffers;
+    for (const [k, b] of options.weights?.buffers ?? []) this.buffers.set(k, b);
     this.sampleShape = data.inputs.shape.slice(1);
     checkInputShape(model, data);
     const probe = this.program(Math.min(options.batchSize, data.inputs.shape[0]));
@@ -90,7 +93,8 @@ export class Objective {
   /** The model's own parameters as one flat vector. */
   initialTheta(): Float32Array {
     const theta = new Float32Array(this.size);
-    initialValues(this.model).params.forEach((p, i) => theta.set(p, this.params[i].offset));
+    const source = this.options.weights?.params ?? initialValues(this.model).params;
+    source.forEach((p, i) => theta.set(p, this.params[i].offset));
     return theta;
   }
 

@@ -139,6 +139,19 @@ export function importOnnx(
   return { graph: g, inputs, outputs, params, buffers };
 }
 
+/** Names and shapes of the trainable parameters and BatchNorm buffers, for binding checkpoints. */
+export function weightTargets(model: OnnxModel): {
+  params: Array<{ name: string; shape: number[] }>;
+  buffers: Array<{ name: string; shape: number[] }>;
+} {
+  const { params } = findParameters(model.graph);
+  const buffers = [...bnStatistics(model)]
+    .map((name) => model.graph.initializers.get(name))
+    .filter((t): t is OnnxTensor => t !== undefined)
+    .map((t) => ({ name: t.name, shape: t.dims }));
+  return { params: params.map((p) => ({ name: p.name, shape: p.shape })), buffers };
+}
+
 /** The model's own parameter and buffer values (float32). */
 export function initialValues(model: OnnxModel): { params: Float32Array[]; buffers: Map<string, Float32Array> } {
   const { params } = findParameters(model.graph);

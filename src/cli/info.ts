@@ -1,11 +1,49 @@
 /** `saddle info MODEL [--json]` */
 import type { ModelInfo } from '../api/contract';
+import { openCheckpoint } from '../formats/checkpoint';
 import { openModelFile } from '../model/open';
 import { count, shapeText, table } from './format';
 
 export async function infoCommand(path: string, opts: { json?: boolean }): Promise<void> {
+  if (!/\.onnx$/i.test(path) && isCheckpointLike(path)) {
+    const view = describeCheckpointFile(path);
+    process.stdout.write(opts.json ? `${JSON.stringify(view)}\n` : `${checkpointText(view)}\n`);
+    return;
+  }
   const info = await openModelFile(path);
   process.stdout.write(opts.json ? `${JSON.stringify(jsonView(info))}\n` : `${describeModel(info)}\n`);
+}
+
+function isCheckpointLike(path: string): boolean {
+  return /\.(pt|pth|bin|ckpt|tar|safetensors|npz)$/i.test(path);
+}
+
+/** What `saddle info` prints for a checkpoint: every tensor with dtype and shape, and what was found. */
+export function describeCheckpointFile(path: string) {
+  const ckpt = openCheckpoint(path);
+  try {
+    return {
+      format: ckpt.format,
+      tensors: [...ckpt.tensors.entries()].map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape })),
+      stateDict: ckpt.stateDictPath || null,
+      stateDictTensors: ckpt.stateDict.size,
+      optimizerState: ckpt.optimizer ? ckpt.optimizer.size : 0,
+      info: ckpt.info,
+    };
+  } finally {
+    ckpt.close();
+  }
+}
+
+function checkpointText(v: ReturnType<typeof describeCheckpointFile>): string {
+  const rows = v.tensors.map((t) => [t.name, t.dtype, shapeText(t.shape)]);
+  const extra = Object.entries(v.info).map(([k, x]) => `${k} = ${x}`);
+  return [
+    `${v.format} checkpoint: ${v.tensors.length} tensors${v.stateDict ? `, state_dict under '${v.stateDict}' (${v.stateDictTensors})` : ''}${v.optimizerState ? `, Adam state for ${v.optimizerState} parameters` : ''}`,
+    '',
+    table(['tensor', 'dtype', 'shape'], rows),
+    ...(extra.length ? ['', ...extra] : []),
+  ].join('\n');
 }
 
 /** The documented JSON shape, in its documented key order. */

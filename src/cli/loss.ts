@@ -20,13 +20,24 @@ export interface LossOptions {
   targetsKey?: string;
   threads: number;
   weights?: string;
+  scale?: number;
+  mean?: number[];
+  std?: number[];
+  nhwc?: boolean;
   json?: boolean;
 }
 
 export async function openEvaluator(modelPath: string, opts: LossOptions): Promise<Evaluator> {
   const model = await loadOnnxFile(modelPath);
   const data = subsample(
-    await loadDataset(opts.data, { inputsKey: opts.inputsKey, targetsKey: opts.targetsKey }),
+    await loadDataset(opts.data, {
+      inputsKey: opts.inputsKey,
+      targetsKey: opts.targetsKey,
+      scale: opts.scale,
+      mean: opts.mean,
+      std: opts.std,
+      nhwc: opts.nhwc,
+    }),
     opts.samples,
     opts.seed,
   );

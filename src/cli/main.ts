@@ -14,6 +14,13 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function numberList(value: string): number[] {
+  const xs = value.split(',').map(Number);
+  if (xs.some((x) => !Number.isFinite(x)))
+    throw new InvalidArgumentError(`'${value}' is not a comma-separated list of numbers.`);
+  return xs;
+}
+
 function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`'${value}' is not a non-negative integer.`);
@@ -29,7 +36,10 @@ function port(value: string): number {
 /** The options every command that evaluates the model over a data set takes. */
 function addDataOptions(cmd: Command): Command {
   return cmd
-    .requiredOption('--data <file>', 'an .npz with inputs and targets arrays')
+    .requiredOption(
+      '--data <files>',
+      'an .npz (inputs, targets), or comma-separated .npy pair, MNIST IDX pair or CIFAR .bin batches',
+    )
     .option('--weights <file>', 'weights from a PyTorch (.pt/.pth), safetensors or .npz checkpoint, bound by name')
     .addOption(new Option('--loss <kind>', 'loss function').choices(['auto', 'cross-entropy', 'mse']).default('auto'))
     .option('--batch-size <n>', 'samples per mini-batch', positiveInt, 128)
@@ -40,6 +50,10 @@ function addDataOptions(cmd: Command): Command {
         .choices(['eval', 'train'])
         .default('eval'),
     )
+    .option('--scale <x>', 'divide the inputs by x (255 maps bytes to [0, 1])', Number)
+    .option('--mean <list>', 'per-channel means to subtract, comma-separated', numberList)
+    .option('--std <list>', 'per-channel standard deviations to divide by, comma-separated', numberList)
+    .option('--nhwc', 'the inputs are channels-last: transpose to NCHW')
     .option('--inputs-key <name>', 'array holding the inputs', 'inputs')
     .option('--targets-key <name>', 'array holding the targets', 'targets')
     .option('--threads <n>', 'worker threads (default: all cores)', positiveInt, availableParallelism())

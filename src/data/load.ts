@@ -3,13 +3,80 @@ import { readFile } from 'node:fs/promises';
 import { FileFormatError } from '../formats/errors';
 import { readNpz } from '../formats/numpy';
 import type { Dataset } from './dataset';
+import { readCifar, readMnist, readNpyPair } from './readers';
 
 export interface DataOptions {
   inputsKey?: string;
   targetsKey?: string;
+  /** Divide inputs by this (255 maps bytes to [0, 1]). */
+  scale?: number;
+  /** Per-channel normalization (channel axis 1, after --nhwc). */
+  mean?: number[];
+  std?: number[];
+  /** The inputs are stored channels-last: transpose them to NCHW. */
+  nhwc?: boolean;
 }
 
-export async function loadDataset(path: string, opts: DataOptions = {}): Promise<Dataset> {
+/**
+ * `--data`: one .npz; or comma-separated files: two .npy (inputs, targets), two MNIST IDX files
+ * (images, labels; plain or .gz), or CIFAR-10/100 binary batches.
+ */
+export async function loadDataset(spec: string, opts: DataOptions = {}): Promise<Dataset> {
+  const files = spec
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  let data: Dataset;
+  if (files.length === 1 && !files[0].endsWith('.bin')) data = await loadNpz(files[0], opts);
+  else if (files.every((f) => f.endsWith('.npy')) && files.length === 2) data = readNpyPair(files[0], files[1]);
+  else if (files.every((f) => /idx\d-ubyte(\.gz)?$|\.idx(\.gz)?$/.test(f)) && files.length === 2) {
+    const [a, b] = files;
+    data = /idx1/.test(a) ? readMnist(b, a) : readMnist(a, b);
+  } else if (files.every((f) => f.endsWith('.bin'))) data = readCifar(files);
+  else {
+    throw new FileFormatError(
+      spec,
+      'data',
+      'unsupported',
+      'expected one .npz, two .npy files, two MNIST IDX files, or CIFAR .bin batches (comma-separated)',
+    );
+  }
+  return preprocess(data, opts);
+}
+
+function preprocess(d: Dataset, opts: DataOptions): Dataset {
+  let { shape, data } = d.inputs;
+  if (opts.nhwc) {
+    if (shape.length !== 4)
+      throw new Error(`--nhwc needs 4-D inputs, but '${d.source}' has shape [${shape.join(', ')}]`);
+    const [N, H, W, C] = shape;
+    const out = new Float32Array(data.length);
+    for (let n = 0; n < N; n++)
+      for (let h = 0; h < H; h++)
+        for (let w = 0; w < W; w++)
+          for (let c = 0; c < C; c++) out[((n * C + c) * H + h) * W + w] = data[((n * H + h) * W + w) * C + c];
+    shape = [N, C, H, W];
+    data = out;
+  }
+  if (opts.scale && opts.scale !== 1) data = data.map((x) => x / (opts.scale as number));
+  if (opts.mean || opts.std) {
+    const C = shape[1];
+    const mean = opts.mean ?? new Array(C).fill(0);
+    const std = opts.std ?? new Array(C).fill(1);
+    if (mean.length !== C || std.length !== C)
+      throw new Error(`--mean and --std need ${C} values (one per channel), got ${mean.length} and ${std.length}`);
+    const inner = shape.slice(2).reduce((a, b) => a * b, 1);
+    const out = new Float32Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const c = Math.floor(i / inner) % C;
+      out[i] = (data[i] - mean[c]) / std[c];
+    }
+    data = out;
+  }
+  return { ...d, inputs: { shape, data } };
+}
+
+async function loadNpz(path: string, opts: DataOptions): Promise<Dataset> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(path));

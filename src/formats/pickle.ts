@@ -42,6 +42,16 @@ export interface UnpickleOptions {
 }
 
 export function unpickle(bytes: Uint8Array, opts: UnpickleOptions): unknown {
+  try {
+    return run(bytes, opts);
+  } catch (e) {
+    if (e instanceof FileFormatError) throw e;
+    // Any other failure while interpreting opcodes means the data is malformed, not a bug of the caller.
+    throw new FileFormatError(opts.file, opts.reader, 'corrupt', `the pickle is malformed (${(e as Error).message})`);
+  }
+}
+
+function run(bytes: Uint8Array, opts: UnpickleOptions): unknown {
   const fail = (detail: string) => new FileFormatError(opts.file, opts.reader, 'corrupt', detail);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 0;
@@ -118,7 +128,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions): unknown {
     throw fail(`${op} on a non-dict at byte ${pos}`);
   };
   const asList = (v: unknown, op: string): unknown[] => {
-    if (Array.isArray(v)) return v;
+    if (Array.isArray(v) && !Object.isFrozen(v)) return v;
     throw fail(`${op} on a non-list at byte ${pos}`);
   };
 

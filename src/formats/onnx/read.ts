@@ -145,16 +145,21 @@ export function readOnnx(bytes: Uint8Array, file: string): OnnxModel {
       `no graph or ir_version found in ${bytes.length} bytes; this is not an ONNX model`,
     );
   }
-  const opsets = new Map<string, number>();
-  for (const o of msg.opsetImport ?? []) opsets.set(o.domain ?? '', toNum(o.version ?? 0));
-  return {
-    file,
-    bytes,
-    irVersion: toNum(msg.irVersion),
-    producer: [msg.producerName, msg.producerVersion].filter(Boolean).join(' '),
-    opsets,
-    graph: convertGraph(msg.graph, file),
-  };
+  try {
+    const opsets = new Map<string, number>();
+    for (const o of msg.opsetImport ?? []) opsets.set(o.domain ?? '', toNum(o.version ?? 0));
+    return {
+      file,
+      bytes,
+      irVersion: toNum(msg.irVersion),
+      producer: [msg.producerName, msg.producerVersion].filter(Boolean).join(' '),
+      opsets,
+      graph: convertGraph(msg.graph, file),
+    };
+  } catch (e) {
+    if (e instanceof FileFormatError) throw e;
+    throw new FileFormatError(file, READER, 'corrupt', `the model's structure is malformed (${(e as Error).message})`);
+  }
 }
 
 /**
@@ -192,6 +197,7 @@ function bytesMissing(bytes: Uint8Array): number {
 
 // biome-ignore lint/suspicious/noExplicitAny: decoded protobuf message
 function convertGraph(g: any, file: string): OnnxGraph {
+  if (!g) throw new FileFormatError(file, READER, 'corrupt', 'a graph attribute is empty');
   const initializers = new Map<string, OnnxTensor>();
   for (const t of g.initializer ?? []) {
     const tensor = convertTensor(t, file);
@@ -247,7 +253,7 @@ function convertNode(n: any, index: number, file: string): OnnxNode {
 // AttributeProto.AttributeType: FLOAT=1 INT=2 STRING=3 TENSOR=4 GRAPH=5 FLOATS=6 INTS=7 STRINGS=8
 // biome-ignore lint/suspicious/noExplicitAny: decoded protobuf message
 function convertAttribute(a: any, file: string): AttributeValue {
-  const utf8 = (b: Uint8Array) => new TextDecoder().decode(b);
+  const utf8 = (b: unknown) => (b instanceof Uint8Array ? new TextDecoder().decode(b) : String(b ?? ''));
   switch (a.type) {
     case 1:
       return a.f ?? 0;

@@ -10,13 +10,16 @@ import {
   methodNames,
   type OpenedModel,
   type SaddleApi,
+  type WeightsReport,
 } from '../../src/api/contract';
 
 export interface Host {
   api: SaddleApi;
   kind: 'electron' | 'browser';
-  /** Open a file the user dropped or picked. */
+  /** Open a model file the user dropped or picked. */
   openFile(file: File): Promise<OpenedModel>;
+  /** Bind a dropped checkpoint to the open model. */
+  openWeights(modelId: string, file: File): Promise<WeightsReport>;
   onEvent(listener: (event: EngineEvent) => void): () => void;
 }
 
@@ -27,6 +30,7 @@ export function connect(): Host {
       api: bridge,
       kind: 'electron',
       openFile: (file) => bridge.openModel({ path: bridge.pathForFile(file) }),
+      openWeights: (modelId, file) => bridge.openWeights({ modelId, path: bridge.pathForFile(file) }),
       onEvent: (listener) => bridge.onEvent(listener),
     };
   }
@@ -50,6 +54,22 @@ async function post<T>(path: string, body: BodyInit, contentType: string): Promi
   return parsed.result;
 }
 
+/** Upload a dropped file (a browser cannot give a path), then call the engine with the server-side path. */
+async function withUpload<T>(file: File, call: (path: string) => Promise<T>): Promise<T> {
+  const uploaded = await post<{ path: string }>(
+    `/api/upload?name=${encodeURIComponent(file.name)}`,
+    file,
+    'application/octet-stream',
+  );
+  try {
+    return await call(uploaded.path);
+  } catch (e) {
+    // The server's temporary copy means nothing to the user: name the file they dropped.
+    if (!(e instanceof ApiCallError)) throw e;
+    throw new ApiCallError({ ...e.error, message: e.message.replaceAll(uploaded.path, file.name) });
+  }
+}
+
 function browserHost(): Host {
   const api = Object.fromEntries(
     methodNames.map((m: MethodName) => [
@@ -66,20 +86,8 @@ function browserHost(): Host {
   return {
     api,
     kind: 'browser',
-    openFile: async (file) => {
-      const uploaded = await post<{ path: string }>(
-        `/api/upload?name=${encodeURIComponent(file.name)}`,
-        file,
-        'application/octet-stream',
-      );
-      try {
-        return await api.openModel({ path: uploaded.path });
-      } catch (e) {
-        // The server's temporary copy means nothing to the user: name the file they dropped.
-        if (!(e instanceof ApiCallError)) throw e;
-        throw new ApiCallError({ ...e.error, message: e.message.replaceAll(uploaded.path, file.name) });
-      }
-    },
+    openFile: (file) => withUpload(file, (path) => api.openModel({ path })),
+    openWeights: (modelId, file) => withUpload(file, (path) => api.openWeights({ modelId, path })),
     onEvent: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -4,6 +4,7 @@ import { connect } from './api';
 import { h } from './dom';
 import { modelCard } from './views/model-card';
 import { startScreen } from './views/start';
+import { weightsCard } from './views/weights-card';
 import './styles.css';
 
 const host = connect();
@@ -17,16 +18,29 @@ function showError(e: unknown): void {
   errorBox.hidden = false;
 }
 
+let current: OpenedModel | null = null;
+
 function showModel(opened: OpenedModel): void {
+  current = opened;
   errorBox.hidden = true;
   content.replaceChildren(modelCard(opened.info));
 }
 
+/** Models open; checkpoints dropped after a model bind to it. ONNX files come first in a multi-file drop. */
 async function open(files: File[]): Promise<void> {
-  for (const file of files) {
+  const ordered = [...files].sort((a, b) => Number(!a.name.endsWith('.onnx')) - Number(!b.name.endsWith('.onnx')));
+  for (const file of ordered) {
     status.textContent = `Opening ${file.name}…`;
     try {
-      showModel(await host.openFile(file));
+      if (file.name.toLowerCase().endsWith('.onnx')) showModel(await host.openFile(file));
+      else if (!current)
+        throw new Error(`'${file.name}' looks like a checkpoint: drop the model (.onnx) first, then its weights.`);
+      else {
+        const report = await host.openWeights(current.modelId, file);
+        errorBox.hidden = true;
+        content.querySelector('[data-testid=weights-card]')?.remove();
+        content.prepend(weightsCard(report));
+      }
     } catch (e) {
       showError(e);
     } finally {

@@ -29,6 +29,19 @@ export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 export const OpenedModelSchema = z.object({ modelId: z.string(), info: ModelInfoSchema });
 export type OpenedModel = z.infer<typeof OpenedModelSchema>;
 
+/** What binding a checkpoint to an open model matched. */
+export const WeightsReportSchema = z.object({
+  file: z.string(),
+  format: z.string(),
+  stateDict: z.string().nullable(),
+  prefix: z.string(),
+  matched: z.array(z.string()),
+  unexpected: z.array(z.string()),
+  missingBuffers: z.array(z.string()),
+  optimizerState: z.number(),
+});
+export type WeightsReport = z.infer<typeof WeightsReportSchema>;
+
 /** A file path on the engine's machine. Bounded so a hostile payload cannot be huge. */
 const PathSchema = z.string().min(1).max(4096);
 
@@ -40,6 +53,10 @@ export const methods = {
   version: { request: z.object({}).strict(), response: VersionInfoSchema },
   openModel: { request: z.object({ path: PathSchema }).strict(), response: OpenedModelSchema },
   openDemo: { request: z.object({}).strict(), response: OpenedModelSchema },
+  openWeights: {
+    request: z.object({ modelId: z.string().min(1).max(100), path: PathSchema }).strict(),
+    response: WeightsReportSchema,
+  },
 } as const;
 
 export type MethodName = keyof typeof methods;

@@ -3,7 +3,10 @@
  * `saddle serve`, or a CLI command); hosts call it through `dispatch`.
  */
 import { randomUUID } from 'node:crypto';
-import { openModelFile } from '../model/open';
+import { openCheckpoint } from '../formats/checkpoint';
+import { bindWeights } from '../model/bind';
+import { loadOnnxFile, openModelFile } from '../model/open';
+import { weightTargets } from '../onnx-import/import';
 import { demoPaths } from '../resources';
 import { SADDLE_VERSION } from '../version';
 import type { EngineEvent, OpenedModel, Request, Response, SaddleApi, VersionInfo } from './contract';
@@ -34,5 +37,24 @@ export class SaddleService implements SaddleApi {
 
   async openDemo(): Promise<Response<'openDemo'>> {
     return this.openModel({ path: demoPaths().model });
+  }
+
+  async openWeights(request: Request<'openWeights'>): Promise<Response<'openWeights'>> {
+    const opened = this.models.get(request.modelId);
+    if (!opened) throw new Error('Open a model first: weights are bound to an open model by parameter name.');
+    const model = await loadOnnxFile(opened.info.file);
+    const ckpt = openCheckpoint(request.path);
+    try {
+      const bound = bindWeights(weightTargets(model), ckpt);
+      return {
+        file: request.path,
+        format: ckpt.format,
+        stateDict: ckpt.stateDictPath || null,
+        ...bound.report,
+        optimizerState: ckpt.optimizer?.size ?? 0,
+      };
+    } finally {
+      ckpt.close();
+    }
   }
 }

@@ -65,10 +65,16 @@ function run(bytes: Uint8Array, opts: UnpickleOptions): unknown {
       );
     }
   };
-  const u8 = () => (need(1), bytes[pos++]);
-  const u16 = () => (need(2), (pos += 2), dv.getUint16(pos - 2, true));
-  const u32 = () => (need(4), (pos += 4), dv.getUint32(pos - 4, true));
-  const i32 = () => (need(4), (pos += 4), dv.getInt32(pos - 4, true));
+  /** Advance past n bytes and return where they start. */
+  const skip = (n: number) => {
+    need(n);
+    pos += n;
+    return pos - n;
+  };
+  const u8 = () => bytes[skip(1)];
+  const u16 = () => dv.getUint16(skip(2), true);
+  const u32 = () => dv.getUint32(skip(4), true);
+  const i32 = () => dv.getInt32(skip(4), true);
   const u64 = () => {
     need(8);
     const v = dv.getBigUint64(pos, true);

@@ -89,12 +89,16 @@ export class ZipArchive {
         const id = d.getUint16(e, true);
         const len = d.getUint16(e + 2, true);
         if (id === 0x0001) {
+          // The 64-bit fields appear in this order, each only when its 32-bit field is saturated.
           let q = e + 4;
-          if (size === 0xffffffff && q + 8 <= e + 4 + len) (size = Number(d.getBigUint64(q, true))), (q += 8);
-          if (compressedSize === 0xffffffff && q + 8 <= e + 4 + len)
-            (compressedSize = Number(d.getBigUint64(q, true))), (q += 8);
-          if (localHeaderOffset === 0xffffffff && q + 8 <= e + 4 + len)
-            localHeaderOffset = Number(d.getBigUint64(q, true));
+          const next = (): number => {
+            if (q + 8 > e + 4 + len) throw this.fail('corrupt', `the ZIP64 field of '${name}' is too short`);
+            q += 8;
+            return Number(d.getBigUint64(q - 8, true));
+          };
+          if (size === 0xffffffff) size = next();
+          if (compressedSize === 0xffffffff) compressedSize = next();
+          if (localHeaderOffset === 0xffffffff) localHeaderOffset = next();
         }
         e += 4 + len;
       }

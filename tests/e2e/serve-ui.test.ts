@@ -11,6 +11,7 @@ import { fixture, ROOT, requireSystemPath } from '../helpers';
 
 /** Browser-side class used inside page.evaluate (this file is type-checked without the DOM lib). */
 declare const DataTransfer: { new (): { items: { add(file: unknown): void } } };
+declare const document: { querySelector(selector: string): { textContent: string | null } | null };
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = `${ROOT}/tests/artifacts`;
@@ -80,10 +81,24 @@ describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
     await page.screenshot({ path: `${ARTIFACTS}/model-card.png`, fullPage: true });
   });
 
+  it('drops a checkpoint after the model and shows what it bound', async () => {
+    await dropFiles(page, [{ name: 'demo.pt', bytes: readFileSync(fixture('demo', 'demo.pt')) }]);
+    await page.waitForSelector('[data-testid=weights-card]');
+    expect(await page.textContent('[data-testid=weights-card]')).toContain('14 tensors bound by name');
+    await dropFiles(page, [{ name: 'other.pt', bytes: readFileSync(fixture('files', 'cnn_bn-zip.pt')) }]);
+    await page.waitForSelector('[data-testid=error]:not([hidden])');
+    expect(await page.textContent('[data-testid=error]')).toMatch(
+      /^weights reader: the checkpoint does not fit the model: shape mismatch: conv1\.weight \(expected \[8, 1, 3, 3\], got \[8, 3, 3, 3\]\).*\(in 'other\.pt'\)$/,
+    );
+    await page.screenshot({ path: `${ARTIFACTS}/weights.png`, fullPage: true });
+  });
+
   it('drops a corrupt file and shows the error sentence', async () => {
     const bytes = readFileSync(fixture('demo', 'demo.onnx')).subarray(0, 4000);
     await dropFiles(page, [{ name: 'broken.onnx', bytes }]);
-    await page.waitForSelector('[data-testid=error]:not([hidden])');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=error]')?.textContent?.startsWith('ONNX reader'),
+    );
     const text = await page.textContent('[data-testid=error]');
     expect(text).toBe(
       "ONNX reader: expected 7334 more bytes after byte 4000; the file might be truncated (in 'broken.onnx')",

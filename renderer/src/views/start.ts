@@ -2,7 +2,12 @@
 import { h } from '../dom';
 
 export function startScreen(onFiles: (files: File[]) => void): HTMLElement {
-  const input = h('input', { type: 'file', accept: '.onnx', hidden: true, 'data-testid': 'file-input' });
+  const input = h('input', {
+    type: 'file',
+    accept: '.onnx,.pt,.pth,.ckpt,.bin,.safetensors,.npz',
+    hidden: true,
+    'data-testid': 'file-input',
+  });
   input.addEventListener('change', () => {
     if (input.files?.length) onFiles([...input.files]);
     input.value = '';
@@ -11,6 +16,7 @@ export function startScreen(onFiles: (files: File[]) => void): HTMLElement {
     'div',
     { class: 'drop-zone', 'data-testid': 'drop-zone' },
     h('p', { class: 'big' }, 'Drop an ONNX model here'),
+    h('p', { class: 'muted' }, 'Then drop its weights (.pt, .safetensors) to bind them by name.'),
     h('p', { class: 'muted' }, 'Saddle shows its inputs, operators and trainable parameters.'),
     h('button', { type: 'button', onclick: () => input.click() }, 'Open…'),
     input,

@@ -3,7 +3,9 @@
  * Float types become Float32Array (float64 is rounded: Saddle stores float32), integer and bool
  * types become Float64Array (exact for any shape, index or count a model can hold).
  */
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { FileFormatError } from '../errors';
+import { FileSource } from '../source';
 import { DataType, dataTypeName, FLOAT_TYPES, type OnnxTensor, tensorSize } from './read';
 
 const BYTES: Record<number, number> = {
@@ -45,17 +47,9 @@ export function tensorValues(t: OnnxTensor, file: string): Float32Array | Float6
     const name = dataTypeName[t.dataType] ?? `code ${t.dataType}`;
     throw new FileFormatError(file, 'ONNX', 'unsupported', `tensor '${t.name}' has unsupported data type ${name}`);
   }
-  if (p.dataLocation === 1) {
-    throw new FileFormatError(
-      file,
-      'ONNX',
-      'unsupported',
-      `tensor '${t.name}' keeps its data in an external file, which this reader does not load yet`,
-    );
-  }
   const float = FLOAT_TYPES.has(t.dataType);
   const out = float ? new Float32Array(n) : new Float64Array(n);
-  const raw = p.rawData;
+  const raw = p.dataLocation === 1 ? readExternal(t, file, n * bytesPer) : p.rawData;
   if (raw && raw.length > 0) {
     if (raw.length !== n * bytesPer) {
       throw new FileFormatError(
@@ -148,5 +142,39 @@ function decodeRaw(raw: Uint8Array, dataType: number, out: Float32Array | Float6
       return;
     default: // UINT8, BOOL
       for (let i = 0; i < n; i++) out[i] = view.getUint8(i);
+  }
+}
+
+/**
+ * External data (https://onnx.ai/onnx/repo-docs/ExternalData.html): `location` relative to the model's
+ * folder, optional `offset` and `length`. Only files inside that folder are read.
+ */
+function readExternal(t: OnnxTensor, file: string, need: number): Uint8Array {
+  const info = new Map((t.proto.externalData ?? []).map((e) => [e.key, e.value]));
+  const location = info.get('location') ?? '';
+  const dir = dirname(resolve(file));
+  const target = resolve(dir, location);
+  if (!location || isAbsolute(location) || !target.startsWith(dir + sep)) {
+    throw new FileFormatError(
+      file,
+      'ONNX',
+      'corrupt',
+      `tensor '${t.name}' points to external data '${location}' outside the model's folder; it was not read`,
+    );
+  }
+  const offset = Number(info.get('offset') ?? 0);
+  const length = info.has('length') ? Number(info.get('length')) : need;
+  if (length !== need)
+    throw new FileFormatError(
+      file,
+      'ONNX',
+      'corrupt',
+      `tensor '${t.name}' needs ${need} bytes but its external data declares ${length}`,
+    );
+  const src = new FileSource(target);
+  try {
+    return src.read(offset, length, 'ONNX external data');
+  } finally {
+    src.close();
   }
 }

@@ -122,6 +122,56 @@ describe('the saddle CLI (built bundle)', () => {
     expect(Array.from(arrays.get('eigenvalues')?.data ?? [])).toHaveLength(3);
   });
 
+  it('landscape --json gives the documented shape with the centre at the loss', () => {
+    const r = saddle(
+      'landscape',
+      fixture('demo', 'demo.onnx'),
+      '--data',
+      fixture('demo', 'demo-data.npz'),
+      '--steps',
+      '3',
+      '--x',
+      '-1:1:3',
+      '--y',
+      '0:0.5:2',
+      '--json',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['x', 'y', 'loss', 'accuracy', 'directions']);
+    expect(out.x).toEqual([-1, 0, 1]);
+    expect(out.y).toEqual([0, 0.5]);
+    expect(out.loss).toHaveLength(3);
+    expect(out.loss[0]).toHaveLength(2);
+    const ref = JSON.parse(readFileSync(fixture('demo', 'demo.json'), 'utf8'));
+    expect(Math.abs(out.loss[1][0] - ref.loss) / ref.loss).toBeLessThan(1e-5);
+    expect(out.directions).toEqual({ kind: 'random', normalization: 'filter', oneD: 'zero', seed: 0 });
+  });
+
+  it('interpolate reproduces both checkpoints’ PyTorch losses at α = 0 and 1', () => {
+    const ref = JSON.parse(readFileSync(fixture('files', 'reference.json'), 'utf8'));
+    const r = saddle(
+      'interpolate',
+      fixture('engine', 'cnn_bn.onnx'),
+      '--data',
+      fixture('engine', 'cnn_bn-data.npz'),
+      '--from',
+      fixture('files', 'cnn_bn-zip.pt'),
+      '--to',
+      fixture('files', 'cnn_bn-bf16.safetensors'),
+      '--range',
+      '0:1',
+      '--steps',
+      '3',
+      '--json',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.y).toBeNull();
+    expect(Math.abs(out.loss[0] - ref['cnn_bn-zip.pt']) / ref['cnn_bn-zip.pt']).toBeLessThan(1e-5);
+    expect(Math.abs(out.loss[2] - ref['cnn_bn-bf16.safetensors']) / ref['cnn_bn-bf16.safetensors']).toBeLessThan(1e-5);
+  });
+
   it('demo runs headless on the bundled model', () => {
     const r = saddle('demo', '--json');
     expect(r.status).toBe(0);

@@ -5,6 +5,7 @@ import { SADDLE_VERSION } from '../version';
 import { demoCommand } from './demo';
 import { hessianCommand } from './hessian';
 import { infoCommand } from './info';
+import { interpolateCommand, landscapeCommand } from './landscape';
 import { lossCommand } from './loss';
 import { serveCommand } from './serve';
 
@@ -100,6 +101,46 @@ export function buildProgram(): Command {
     .option('--per-layer', 'top eigenvalue and trace of each tensor and module block')
     .option('--save-eigenvectors <file.npz>', 'write the eigenvectors as v1/<param>, v2/<param>, ...')
     .action(hessianCommand);
+
+  addDataOptions(
+    program
+      .command('landscape')
+      .description('loss surface along two (or one) normalized directions')
+      .argument('<model>', 'an .onnx file'),
+  )
+    .addOption(new Option('--dims <n>', '1-D curve or 2-D surface').choices(['1', '2']).argParser(Number).default(2))
+    .option('--steps <n>', 'points per axis', positiveInt, 21)
+    .option('--range <a:b>', 'coordinates of both axes (a:b or a:b:n)', '-1:1')
+    .option('--x <a:b[:n]>', 'coordinates of the first axis (overrides --range)')
+    .option('--y <a:b[:n]>', 'coordinates of the second axis (overrides --range)')
+    .option(
+      '--directions <kind>',
+      'random | hessian (top two |λ|) | hessian-minmax | FILE.npz with d1/<param>, d2/<param>',
+      'random',
+    )
+    .addOption(
+      new Option('--norm <kind>', 'direction normalization')
+        .choices(['filter', 'layer', 'model', 'weight', 'none'])
+        .default('filter'),
+    )
+    .addOption(
+      new Option('--one-d <mode>', 'biases and BatchNorm scale/shift')
+        .choices(['zero', 'normalize', 'copy'])
+        .default('zero'),
+    )
+    .action(landscapeCommand);
+
+  addDataOptions(
+    program
+      .command('interpolate')
+      .description('loss along the line through two checkpoints')
+      .argument('<model>', 'an .onnx file'),
+  )
+    .requiredOption('--from <ckpt>', 'the checkpoint at α = 0')
+    .requiredOption('--to <ckpt>', 'the checkpoint at α = 1')
+    .option('--steps <n>', 'points', positiveInt, 21)
+    .option('--range <a:b>', 'α range', '-0.5:1.5')
+    .action(interpolateCommand);
 
   program
     .command('serve')

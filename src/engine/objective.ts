@@ -98,8 +98,9 @@ export class Objective {
     return theta;
   }
 
+  /** Replace the named BatchNorm statistics (others keep their values). */
   setBuffers(buffers: Map<string, Float32Array>): void {
-    this.buffers = buffers;
+    for (const [k, b] of buffers) this.buffers.set(k, b);
   }
 
   private program(batch: number): Program {

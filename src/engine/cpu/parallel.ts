@@ -62,6 +62,8 @@ export interface Evaluator {
   evaluate(theta: Vec): Promise<EvalResult>;
   gradient(theta: Vec): Promise<EvalResult & { grad: Float64Array }>;
   hvp(theta: Vec, v: Vec): Promise<Float64Array>;
+  /** Replace BatchNorm running statistics (by name) for the following calls. */
+  setBuffers(buffers: Map<string, Float32Array>): void;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,9 @@ class LocalEvaluator implements Evaluator {
   }
   async hvp(theta: Vec, v: Vec) {
     return this.objective.hvp(theta, v);
+  }
+  setBuffers(buffers: Map<string, Float32Array>) {
+    this.objective.setBuffers(buffers);
   }
   async close() {}
 }
@@ -147,7 +152,16 @@ class ParallelEvaluator implements Evaluator {
     return new ParallelEvaluator(objective, workers, new Float32Array(thetaSab), new Float32Array(vSab), outs);
   }
 
+  private pendingBuffers: Array<[string, Float32Array]> | undefined;
+
+  setBuffers(buffers: Map<string, Float32Array>): void {
+    this.objective.setBuffers(buffers);
+    this.pendingBuffers = [...buffers];
+  }
+
   private async run(kind: CallKind, theta: Vec, v: Vec | null): Promise<BatchSums> {
+    const buffers = this.pendingBuffers;
+    this.pendingBuffers = undefined;
     this.theta.set(theta);
     if (v) this.v.set(v);
     await Promise.all(
@@ -161,7 +175,7 @@ class ParallelEvaluator implements Evaluator {
               if (m.ok) resolve();
               else reject(new Error(m.message));
             });
-            w.postMessage({ kind });
+            w.postMessage({ kind, buffers });
           }),
       ),
     );

@@ -1,0 +1,217 @@
+/** `saddle landscape` and `saddle interpolate`: loss surfaces along directions, as JSON or a summary. */
+import { readFileSync } from 'node:fs';
+import {
+  gaussianDirection,
+  type Normalization,
+  normalizeDirection,
+  type OneD,
+  orthogonalize,
+} from '../analysis/directions';
+import { lanczos } from '../analysis/lanczos';
+import { evaluateGrid, type Grid, linspace } from '../analysis/landscape';
+import { canonicalSign } from '../analysis/vec';
+import type { Evaluator } from '../engine/cpu/parallel';
+import { openCheckpoint } from '../formats/checkpoint';
+import { readNpz } from '../formats/numpy';
+import { bindWeights } from '../model/bind';
+import { loadOnnxFile } from '../model/open';
+import { weightTargets } from '../onnx-import/import';
+import { Rng } from '../util/rng';
+import { type LossOptions, openEvaluator } from './loss';
+import { stderrProgress } from './progress';
+
+export interface LandscapeCliOptions extends LossOptions {
+  dims: 1 | 2;
+  steps: number;
+  range: string;
+  x?: string;
+  y?: string;
+  directions: string;
+  norm: Normalization;
+  oneD: OneD;
+}
+
+interface DirectionInfo {
+  kind: string;
+  normalization: Normalization;
+  oneD: OneD;
+  seed: number;
+  lambda1?: number;
+  lambda2?: number;
+  file?: string;
+}
+
+async function makeDirections(
+  ev: Evaluator,
+  theta: Float32Array,
+  o: LandscapeCliOptions,
+  signal: AbortSignal,
+): Promise<{ d1: Float64Array; d2: Float64Array | null; info: DirectionInfo }> {
+  const P = ev.size;
+  const info: DirectionInfo = { kind: o.directions, normalization: o.norm, oneD: o.oneD, seed: o.seed };
+  let d1: Float64Array;
+  let d2: Float64Array | null = null;
+  if (o.directions === 'random') {
+    const rng = new Rng(o.seed);
+    d1 = gaussianDirection(P, rng);
+    if (o.dims === 2) d2 = orthogonalize(gaussianDirection(P, rng), d1);
+  } else if (o.directions === 'hessian' || o.directions === 'hessian-minmax') {
+    const lz = await lanczos((v) => ev.hvp(theta, v), new Rng(o.seed).gaussianVector(P), {
+      steps: 100,
+      topK: 2,
+      bottomK: 2,
+      tol: 1e-6,
+      signal,
+    });
+    const k = lz.eig.values.length;
+    let picks: number[];
+    if (o.directions === 'hessian-minmax') picks = [k - 1, 0];
+    else
+      picks = [...Array(k).keys()].sort((a, b) => Math.abs(lz.eig.values[b]) - Math.abs(lz.eig.values[a])).slice(0, 2);
+    d1 = canonicalSign(lz.ritzVector(picks[0]));
+    info.lambda1 = lz.eig.values[picks[0]];
+    if (o.dims === 2) {
+      d2 = canonicalSign(lz.ritzVector(picks[1]));
+      info.lambda2 = lz.eig.values[picks[1]];
+    }
+  } else {
+    const arrays = readNpz(new Uint8Array(readFileSync(o.directions)), o.directions);
+    const gather = (prefix: string) => {
+      const d = new Float64Array(P);
+      for (const p of ev.params) {
+        const a = arrays.get(`${prefix}/${p.name}`);
+        if (!a) throw new Error(`The directions file '${o.directions}' has no array '${prefix}/${p.name}'.`);
+        if (a.data.length !== p.size)
+          throw new Error(
+            `'${prefix}/${p.name}' in '${o.directions}' has ${a.data.length} values; the parameter has ${p.size}.`,
+          );
+        d.set(a.data, p.offset);
+      }
+      return d;
+    };
+    info.kind = 'file';
+    info.file = o.directions;
+    d1 = gather('d1');
+    if (o.dims === 2) d2 = gather('d2');
+  }
+  normalizeDirection(d1, theta, ev.params, o.norm, o.oneD);
+  if (d2) normalizeDirection(d2, theta, ev.params, o.norm, o.oneD);
+  return { d1, d2, info };
+}
+
+async function runGrid(
+  ev: Evaluator,
+  theta: Float32Array,
+  d1: Float64Array,
+  d2: Float64Array | null,
+  x: number[],
+  y: number[] | null,
+  signal: AbortSignal,
+  buffersAt?: (x: number, y: number) => Map<string, Float32Array>,
+): Promise<Grid> {
+  const progress = stderrProgress('landscape');
+  try {
+    return await evaluateGrid(ev, theta, d1, d2, {
+      x,
+      y,
+      signal,
+      buffersAt,
+      onPoint: (p, done, total) =>
+        progress.update(
+          'points',
+          done,
+          total,
+          `loss ${p.loss.toPrecision(6)} at (${x[p.i].toPrecision(3)}${y ? `, ${y[p.j].toPrecision(3)}` : ''})`,
+          null,
+        ),
+    });
+  } finally {
+    progress.done();
+  }
+}
+
+function withCancel<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  return fn(controller.signal).finally(() => process.off('SIGINT', onSigint));
+}
+
+function print(grid: Grid, directions: object, json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(
+      `${JSON.stringify({ x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions })}\n`,
+    );
+    return;
+  }
+  const flat = (grid.loss as Array<number | number[]>).flat();
+  const min = Math.min(...flat);
+  const max = Math.max(...flat);
+  process.stdout.write(
+    `${grid.y ? `${grid.x.length}×${grid.y.length}` : grid.x.length} points; loss from ${min.toPrecision(6)} to ${max.toPrecision(6)}\n${JSON.stringify(directions)}\n`,
+  );
+}
+
+export async function landscapeCommand(modelPath: string, o: LandscapeCliOptions): Promise<void> {
+  const ev = await openEvaluator(modelPath, o);
+  try {
+    await withCancel(async (signal) => {
+      const theta = ev.initialTheta();
+      const { d1, d2, info } = await makeDirections(ev, theta, o, signal);
+      const x = linspace(o.x ?? o.range, o.steps);
+      const y = o.dims === 2 ? linspace(o.y ?? o.range, o.steps) : null;
+      print(await runGrid(ev, theta, d1, d2, x, y, signal), info, o.json);
+    });
+  } finally {
+    await ev.close();
+  }
+}
+
+export interface InterpolateCliOptions extends LossOptions {
+  from: string;
+  to: string;
+  steps: number;
+  range: string;
+}
+
+/** θ(α) = θ_from + α·(θ_to − θ_from), BatchNorm statistics interpolated alike. */
+export async function interpolateCommand(modelPath: string, o: InterpolateCliOptions): Promise<void> {
+  const model = await loadOnnxFile(modelPath);
+  const load = (path: string) => {
+    const ckpt = openCheckpoint(path);
+    try {
+      return bindWeights(weightTargets(model), ckpt);
+    } finally {
+      ckpt.close();
+    }
+  };
+  // Binding both first reports any mismatch of either file before work starts.
+  const a = load(o.from);
+  const b = load(o.to);
+  const ev = await openEvaluator(modelPath, { ...o, weights: o.from });
+  try {
+    await withCancel(async (signal) => {
+      const thetaA = ev.initialTheta();
+      const thetaB = new Float32Array(ev.size);
+      b.params.forEach((t, i) => thetaB.set(t, ev.params[i].offset));
+      const d = Float64Array.from(thetaB, (v, k) => v - thetaA[k]);
+      // Running statistics move with α too, so α = 1 is exactly the second checkpoint.
+      const buffersAt = (alpha: number) => {
+        const out = new Map<string, Float32Array>();
+        for (const [k, va] of a.buffers) {
+          const vb = b.buffers.get(k);
+          if (vb)
+            out.set(
+              k,
+              Float32Array.from(va, (x, i) => (1 - alpha) * x + alpha * vb[i]),
+            );
+        }
+        return out;
+      };
+      const grid = await runGrid(ev, thetaA, d, null, linspace(o.range, o.steps), null, signal, buffersAt);
+      print(grid, { kind: 'interpolation', from: o.from, to: o.to, normalization: 'none' }, o.json);
+    });
+  } finally {
+    await ev.close();
+  }
+}

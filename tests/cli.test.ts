@@ -172,6 +172,57 @@ describe('the saddle CLI (built bundle)', () => {
     expect(Math.abs(out.loss[2] - ref['cnn_bn-bf16.safetensors']) / ref['cnn_bn-bf16.safetensors']).toBeLessThan(1e-5);
   });
 
+  it('interpolate --third gives the plane through three checkpoints, each at its corner', () => {
+    const ref = JSON.parse(readFileSync(fixture('files', 'reference.json'), 'utf8'));
+    const f = (n: string) => fixture('files', n);
+    const r = saddle(
+      'interpolate',
+      fixture('engine', 'cnn_bn.onnx'),
+      '--data',
+      fixture('engine', 'cnn_bn-data.npz'),
+      '--from',
+      f('cnn_bn-zip.pt'),
+      '--to',
+      f('cnn_bn-bf16.safetensors'),
+      '--third',
+      f('cnn_bn-f16.safetensors'),
+      '--range',
+      '0:1',
+      '--steps',
+      '2',
+      '--json',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.directions.kind).toBe('plane');
+    const rel = (x: number, y: number) => Math.abs(x - y) / y;
+    expect(rel(out.loss[0][0], ref['cnn_bn-zip.pt'])).toBeLessThan(1e-5);
+    expect(rel(out.loss[1][0], ref['cnn_bn-bf16.safetensors'])).toBeLessThan(1e-5);
+    expect(rel(out.loss[0][1], ref['cnn_bn-f16.safetensors'])).toBeLessThan(1e-5);
+  });
+
+  it('trajectory reports the PCA plane, explained variance and path', () => {
+    const f = (n: string) => fixture('files', n);
+    const r = saddle(
+      'trajectory',
+      fixture('engine', 'cnn_bn.onnx'),
+      '--data',
+      fixture('engine', 'cnn_bn-data.npz'),
+      '--checkpoints',
+      [f('cnn_bn-f16.safetensors'), f('cnn_bn-bf16.safetensors'), f('cnn_bn-zip.pt')].join(','),
+      '--steps',
+      '3',
+      '--json',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.directions.kind).toBe('pca');
+    expect(out.directions.explainedVariance[0] + out.directions.explainedVariance[1]).toBeCloseTo(1, 9);
+    expect(out.path).toHaveLength(3);
+    expect(out.path[2]).toEqual([0, 0]);
+    expect(out.loss).toHaveLength(3);
+  });
+
   it('demo runs headless on the bundled model', () => {
     const r = saddle('demo', '--json');
     expect(r.status).toBe(0);

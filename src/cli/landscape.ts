@@ -9,6 +9,7 @@ import {
 } from '../analysis/directions';
 import { lanczos } from '../analysis/lanczos';
 import { evaluateGrid, type Grid, linspace } from '../analysis/landscape';
+import { pcaTrajectory } from '../analysis/trajectory';
 import { canonicalSign } from '../analysis/vec';
 import type { Evaluator } from '../engine/cpu/parallel';
 import { openCheckpoint } from '../formats/checkpoint';
@@ -170,46 +171,103 @@ export async function landscapeCommand(modelPath: string, o: LandscapeCliOptions
 export interface InterpolateCliOptions extends LossOptions {
   from: string;
   to: string;
+  third?: string;
   steps: number;
   range: string;
 }
 
-/** θ(α) = θ_from + α·(θ_to − θ_from), BatchNorm statistics interpolated alike. */
-export async function interpolateCommand(modelPath: string, o: InterpolateCliOptions): Promise<void> {
-  const model = await loadOnnxFile(modelPath);
-  const load = (path: string) => {
+function bindAll(model: Awaited<ReturnType<typeof loadOnnxFile>>, paths: string[]) {
+  return paths.map((path) => {
     const ckpt = openCheckpoint(path);
     try {
       return bindWeights(weightTargets(model), ckpt);
     } finally {
       ckpt.close();
     }
-  };
-  // Binding both first reports any mismatch of either file before work starts.
-  const a = load(o.from);
-  const b = load(o.to);
+  });
+}
+
+function flat(ev: Evaluator, params: Float32Array[]): Float32Array {
+  const theta = new Float32Array(ev.size);
+  params.forEach((t, i) => theta.set(t, ev.params[i].offset));
+  return theta;
+}
+
+export interface TrajectoryCliOptions extends LossOptions {
+  checkpoints: string;
+  steps: number;
+  margin: number;
+}
+
+/** PCA of the checkpoints' differences from the last; the surface in that plane with the path on it. */
+export async function trajectoryCommand(modelPath: string, o: TrajectoryCliOptions): Promise<void> {
+  const model = await loadOnnxFile(modelPath);
+  const paths = o.checkpoints
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const bound = bindAll(model, paths);
+  const ev = await openEvaluator(modelPath, { ...o, weights: paths[paths.length - 1] });
+  try {
+    await withCancel(async (signal) => {
+      const thetas = bound.map((b) => flat(ev, b.params));
+      const t = pcaTrajectory(thetas);
+      const span = (k: 0 | 1) => {
+        const xs = t.path.map((p) => p[k]);
+        const lo = Math.min(...xs);
+        const hi = Math.max(...xs);
+        const pad = o.margin * Math.max(hi - lo, 1e-12);
+        return linspace(`${lo - pad}:${hi + pad}`, o.steps);
+      };
+      const grid = await runGrid(ev, thetas[thetas.length - 1], t.d1, t.d2, span(0), span(1), signal);
+      const directions = {
+        kind: 'pca',
+        normalization: 'none',
+        checkpoints: paths,
+        explainedVariance: t.explainedVariance,
+      };
+      if (o.json)
+        process.stdout.write(
+          `${JSON.stringify({ x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, path: t.path })}\n`,
+        );
+      else print(grid, directions, false);
+    });
+  } finally {
+    await ev.close();
+  }
+}
+
+/** θ(α) = θ_from + α·(θ_to − θ_from), BatchNorm statistics interpolated alike. */
+export async function interpolateCommand(modelPath: string, o: InterpolateCliOptions): Promise<void> {
+  const model = await loadOnnxFile(modelPath);
+  // Binding every file first reports any mismatch before work starts.
+  const files = [o.from, o.to, ...(o.third ? [o.third] : [])];
+  const [a, b, c] = bindAll(model, files);
   const ev = await openEvaluator(modelPath, { ...o, weights: o.from });
   try {
     await withCancel(async (signal) => {
       const thetaA = ev.initialTheta();
-      const thetaB = new Float32Array(ev.size);
-      b.params.forEach((t, i) => thetaB.set(t, ev.params[i].offset));
-      const d = Float64Array.from(thetaB, (v, k) => v - thetaA[k]);
-      // Running statistics move with α too, so α = 1 is exactly the second checkpoint.
-      const buffersAt = (alpha: number) => {
+      const minus = (t: Float32Array) => Float64Array.from(t, (v, k) => v - thetaA[k]);
+      const d1 = minus(flat(ev, b.params));
+      const d2 = c ? minus(flat(ev, c.params)) : null;
+      // Running statistics move with the weights too, so (1, 0) is exactly the second checkpoint.
+      const buffersAt = (x: number, y: number) => {
         const out = new Map<string, Float32Array>();
         for (const [k, va] of a.buffers) {
           const vb = b.buffers.get(k);
+          const vc = c?.buffers.get(k);
           if (vb)
             out.set(
               k,
-              Float32Array.from(va, (x, i) => (1 - alpha) * x + alpha * vb[i]),
+              Float32Array.from(va, (v, i) => v + x * (vb[i] - v) + (vc ? y * (vc[i] - v) : 0)),
             );
         }
         return out;
       };
-      const grid = await runGrid(ev, thetaA, d, null, linspace(o.range, o.steps), null, signal, buffersAt);
-      print(grid, { kind: 'interpolation', from: o.from, to: o.to, normalization: 'none' }, o.json);
+      const xs = linspace(o.range, o.steps);
+      const grid = await runGrid(ev, thetaA, d1, d2, xs, d2 ? xs : null, signal, buffersAt);
+      const directions = { kind: c ? 'plane' : 'interpolation', checkpoints: files, normalization: 'none' };
+      print(grid, directions, o.json);
     });
   } finally {
     await ev.close();

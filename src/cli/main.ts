@@ -5,7 +5,7 @@ import { SADDLE_VERSION } from '../version';
 import { demoCommand } from './demo';
 import { hessianCommand } from './hessian';
 import { infoCommand } from './info';
-import { interpolateCommand, landscapeCommand } from './landscape';
+import { interpolateCommand, landscapeCommand, trajectoryCommand } from './landscape';
 import { lossCommand } from './loss';
 import { serveCommand } from './serve';
 
@@ -138,9 +138,21 @@ export function buildProgram(): Command {
   )
     .requiredOption('--from <ckpt>', 'the checkpoint at α = 0')
     .requiredOption('--to <ckpt>', 'the checkpoint at α = 1')
+    .option('--third <ckpt>', 'a third checkpoint: the 2-D plane through all three (y = 1 at it)')
     .option('--steps <n>', 'points', positiveInt, 21)
     .option('--range <a:b>', 'α range', '-0.5:1.5')
     .action(interpolateCommand);
+
+  addDataOptions(
+    program
+      .command('trajectory')
+      .description('PCA of a training trajectory and the loss surface in its plane')
+      .argument('<model>', 'an .onnx file'),
+  )
+    .requiredOption('--checkpoints <list>', 'comma-separated checkpoints in training order (the last is the origin)')
+    .option('--steps <n>', 'points per axis', positiveInt, 21)
+    .option('--margin <x>', 'extra room around the path, as a fraction of its extent', Number, 0.2)
+    .action(trajectoryCommand);
 
   program
     .command('serve')

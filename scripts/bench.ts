@@ -6,12 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { evaluateGrid, linspace } from '../src/analysis/landscape';
 import { analyzeHessian } from '../src/analysis/spectrum';
 import type { Dataset } from '../src/data/dataset';
 import { createEvaluator } from '../src/engine/cpu/parallel';
 import { Objective } from '../src/engine/objective';
 import { loadOnnxFile } from '../src/model/open';
 import { packageRoot } from '../src/resources';
+import { Rng } from '../src/util/rng';
 
 const PYTHON = '/usr/bin/python3';
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 256);
@@ -20,6 +22,8 @@ const REPS = Number(process.env.BENCH_REPS ?? 3);
 const THREADS = Number(process.env.BENCH_THREADS ?? availableParallelism());
 
 const MODELS: Record<string, number[]> = { resnet20: [3, 32, 32], transformer: [32, 64] };
+/** Sections to run: BENCH_ONLY=calls,eigen,grid (all by default). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'calls,eigen,grid').split(','));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -49,6 +53,7 @@ async function main(): Promise<void> {
   if (!torchOk) console.log(`(no PyTorch at ${PYTHON}: printing Saddle's times only)`);
   const rows: string[][] = [];
   for (const [name, shape] of Object.entries(MODELS)) {
+    if (!ONLY.has('calls')) break;
     const per = shape.reduce((a, b) => a * b, 1);
     const inputs = Float32Array.from({ length: SAMPLES * per }, (_v, i) => Math.sin(0.37 * i + 0.11) * 1.2);
     const data: Dataset = {
@@ -102,7 +107,9 @@ async function main(): Promise<void> {
     }
     console.log(`${name}: ${obj.size.toLocaleString('en-US')} parameters`);
   }
-  await eigenBench(root, dir, torchOk);
+  if (ONLY.has('eigen')) await eigenBench(root, dir, torchOk);
+  if (ONLY.has('grid')) await gridBench(root, dir, torchOk);
+  if (!rows.length) return;
   const head = ['model', 'call', 'saddle s', 'pytorch s', 'ratio', 'saddle GFLOP/s'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -164,6 +171,58 @@ async function eigenBench(root: string, dir: string, torchOk: boolean): Promise<
   console.log(`${'method'.padEnd(w[0])}${'seconds'.padStart(w[1])}${'H·v'.padStart(w[2])}  eigenvalues`);
   for (const r of rows) console.log(`${r[0].padEnd(w[0])}${r[1].padStart(w[1])}${r[2].padStart(w[2])}  ${r[3]}`);
   console.log('');
+}
+
+/** A 21×21 landscape of the ResNet-20 case: Saddle's grid against the same loop in PyTorch. */
+async function gridBench(root: string, dir: string, torchOk: boolean): Promise<void> {
+  const n = Number(process.env.BENCH_GRID_SAMPLES ?? 32);
+  const steps = Number(process.env.BENCH_GRID_STEPS ?? 21);
+  const shape = MODELS.resnet20;
+  const per = shape.reduce((a, b) => a * b, 1);
+  const inputs = Float32Array.from({ length: n * per }, (_v, i) => Math.sin(0.37 * i + 0.11) * 1.2);
+  const data: Dataset = {
+    inputs: { shape: [n, ...shape], data: inputs },
+    targets: { shape: [n], data: Float32Array.from({ length: n }, (_v, i) => i % 10), kind: 'indices' },
+    source: 'bench',
+  };
+  const model = await loadOnnxFile(join(root, 'fixtures', 'bench', 'resnet20.onnx'));
+  const batch = Math.max(1, Math.ceil(n / THREADS));
+  const ev = createEvaluator(model, data, { loss: 'cross-entropy', bn: 'eval', batchSize: batch }, THREADS);
+  const theta = ev.initialTheta();
+  const rng = new Rng(0);
+  const d1 = rng.gaussianVector(ev.size);
+  const d2 = rng.gaussianVector(ev.size);
+  const coords = linspace('-1:1', steps);
+  await ev.evaluate(theta); // compile
+  const t = performance.now();
+  await evaluateGrid(ev, theta, d1, d2, { x: coords, y: coords });
+  const ours = (performance.now() - t) / 1000;
+  await ev.close();
+  let theirs: number | null = null;
+  if (torchOk) {
+    const bin = join(dir, 'grid.bin');
+    writeFileSync(bin, Buffer.from(inputs.buffer));
+    const p = spawnSync(
+      PYTHON,
+      [
+        join(root, 'scripts', 'bench_torch_grid.py'),
+        'resnet20',
+        bin,
+        String(n),
+        String(THREADS),
+        String(batch),
+        String(steps),
+      ],
+      { encoding: 'utf8' },
+    );
+    if (p.status === 0) theirs = JSON.parse(p.stdout.trim().split('\n').pop() ?? '{}').seconds;
+    else console.log(`PyTorch grid bench failed: ${p.stderr.slice(-400)}`);
+  }
+  console.log(
+    `${steps}×${steps} landscape, resnet20, ${n} samples, batch ${batch}, ${THREADS} thread(s): saddle ${ours.toFixed(1)} s` +
+      (theirs === null ? '' : `, pytorch ${theirs.toFixed(1)} s, ratio ${(ours / theirs).toFixed(2)}`) +
+      '\n',
+  );
 }
 
 await main();

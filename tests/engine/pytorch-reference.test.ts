@@ -2,6 +2,7 @@
  * Loss, gradient and H·v of the engine against float64 PyTorch references (fixtures/gen_engine.py):
  * relative errors ≤ 1e-5 (loss), 1e-4 (gradient) and 1e-3 (H·v), as the engine issue requires.
  */
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load';
 import { Objective } from '../../src/engine/objective';
@@ -34,13 +35,17 @@ const relErr = (got: number[], want: number[]) => {
   return Math.sqrt(num / Math.max(den, 1e-300));
 };
 
-const CASES = ['mlp_tanh', 'mlp_relu', 'cnn_bn', 'resnet_small', 'transformer', 'resnet18'];
+const MODELS = ['mlp_tanh', 'mlp_relu', 'cnn_bn', 'resnet_small', 'transformer', 'resnet18'].map((n) => ['engine', n]);
+/** One network per operator (fixtures/gen_ops.py): the op's own derivatives against PyTorch's. */
+const OPS = readdirSync(fixture('ops'))
+  .filter((f) => f.endsWith('-ref.json'))
+  .map((f) => ['ops', f.slice(0, -'-ref.json'.length)]);
 
 describe('engine against PyTorch float64', () => {
-  it.each(CASES)('%s: loss, gradient and H·v', async (name) => {
-    const model = await loadOnnxFile(fixture('engine', `${name}.onnx`));
-    const data = await loadDataset(fixture('engine', `${name}-data.npz`));
-    const ref = readJson<Ref>(fixture('engine', `${name}-ref.json`));
+  it.each([...MODELS, ...OPS])('%s/%s: loss, gradient and H·v', async (dir, name) => {
+    const model = await loadOnnxFile(fixture(dir, `${name}.onnx`));
+    const data = await loadDataset(fixture(dir, `${name}-data.npz`));
+    const ref = readJson<Ref>(fixture(dir, `${name}-ref.json`));
     const obj = new Objective(model, data, { loss: ref.lossKind, bn: 'eval', batchSize: 16 });
     expect(obj.params.map((p) => p.name)).toEqual(ref.tensors.map((t) => t.name));
     const theta = obj.initialTheta();

@@ -99,6 +99,45 @@ describe('saddle serve', () => {
     ws.close();
   });
 
+  it('runs a Hessian analysis as a job with progress events, and cancels one', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events`, { headers: auth() });
+    const events: Array<{ job: string; stage: string; done: number }> = [];
+    ws.on('message', (m) => events.push(JSON.parse(String(m))));
+    await new Promise((resolve) => ws.once('open', resolve));
+    const opened = await body(await call('openDemo', {}));
+    const modelId = opened.result.modelId;
+    const data = fixture('demo', 'demo-data.npz');
+    const r = await body(
+      await call('hessian', {
+        job: 'job-1',
+        modelId,
+        data,
+        samples: 64,
+        options: { topK: 2, bottomK: 1, iterations: 20 },
+      }),
+    );
+    expect(r.ok, JSON.stringify(r.error)).toBe(true);
+    expect(r.result.topEigenvalues).toHaveLength(2);
+    expect(events.some((e) => e.job === 'job-1' && e.stage === 'eigenvalues' && e.done > 0)).toBe(true);
+
+    const long = call('hessian', {
+      job: 'job-2',
+      modelId,
+      data,
+      options: { topK: 1, bottomK: 0, iterations: 2000, density: true, runs: 50 },
+    });
+    await new Promise<void>((resolve) => {
+      const check = () => (events.some((e) => e.job === 'job-2') ? resolve() : setTimeout(check, 20));
+      check();
+    });
+    expect((await body(await call('cancel', { job: 'job-2' }))).result).toEqual({ cancelled: true });
+    const cancelled = await body(await long);
+    expect(cancelled.ok).toBe(false);
+    expect(cancelled.error).toEqual({ kind: 'CancelledError', message: 'The analysis was cancelled.' });
+    expect((await body(await call('cancel', { job: 'job-2' }))).result).toEqual({ cancelled: false });
+    ws.close();
+  });
+
   it('refuses a WebSocket without the token', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events`);
     const failed = await new Promise<boolean>((resolve) => {

@@ -48,11 +48,41 @@ const PathSchema = z.string().min(1).max(4096);
 export const VersionInfoSchema = z.object({ version: z.string(), host: z.enum(['electron', 'serve', 'cli']) });
 export type VersionInfo = z.infer<typeof VersionInfoSchema>;
 
+const JobSchema = z.string().regex(/^[\w-]{1,64}$/);
+
+export const HessianRequestSchema = z
+  .object({
+    /** Chosen by the caller so it can cancel before the result arrives. */
+    job: JobSchema,
+    modelId: z.string().min(1).max(100),
+    data: PathSchema,
+    weights: PathSchema.optional(),
+    batchSize: z.number().int().min(1).max(65536).default(128),
+    samples: z.number().int().min(1).optional(),
+    options: z
+      .object({
+        topK: z.number().int().min(0).max(100),
+        bottomK: z.number().int().min(0).max(100),
+        iterations: z.number().int().min(1).max(2000),
+        trace: z.boolean(),
+        density: z.boolean(),
+        runs: z.number().int().min(1).max(100),
+        perLayer: z.boolean(),
+        seed: z.number().int(),
+      })
+      .partial()
+      .strict()
+      .default({}),
+  })
+  .strict();
+
 /** Every capability: its request and response schemas. Add a capability here first. */
 export const methods = {
   version: { request: z.object({}).strict(), response: VersionInfoSchema },
   openModel: { request: z.object({ path: PathSchema }).strict(), response: OpenedModelSchema },
   openDemo: { request: z.object({}).strict(), response: OpenedModelSchema },
+  hessian: { request: HessianRequestSchema, response: z.record(z.string(), z.unknown()) },
+  cancel: { request: z.object({ job: JobSchema }).strict(), response: z.object({ cancelled: z.boolean() }) },
   openWeights: {
     request: z.object({ modelId: z.string().min(1).max(100), path: PathSchema }).strict(),
     response: WeightsReportSchema,
@@ -75,6 +105,7 @@ export const ProgressEventSchema = z.object({
   done: z.number(),
   total: z.number(),
   message: z.string().optional(),
+  etaSeconds: z.number().nullable().optional(),
 });
 export type ProgressEvent = z.infer<typeof ProgressEventSchema>;
 

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { analyzeHessian, type HessianOptions, type HessianReport } from '../analysis/spectrum';
 import type { Evaluator } from '../engine/cpu/parallel';
 import { writeNpz } from '../formats/npz-write';
-import { type LossOptions, openEvaluator } from './loss';
+import { type LossOptions, openEvaluator } from '../model/evaluator';
 import { stderrProgress } from './progress';
 
 export interface HessianCliOptions extends LossOptions {

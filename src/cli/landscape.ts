@@ -15,10 +15,10 @@ import type { Evaluator } from '../engine/cpu/parallel';
 import { openCheckpoint } from '../formats/checkpoint';
 import { readNpz } from '../formats/numpy';
 import { bindWeights } from '../model/bind';
+import { type LossOptions, openEvaluator } from '../model/evaluator';
 import { loadOnnxFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { Rng } from '../util/rng';
-import { type LossOptions, openEvaluator } from './loss';
 import { stderrProgress } from './progress';
 
 export interface LandscapeCliOptions extends LossOptions {

@@ -223,9 +223,18 @@ describe('the saddle CLI (built bundle)', () => {
     expect(out.loss).toHaveLength(3);
   });
 
-  it('demo runs headless on the bundled model', () => {
-    const r = saddle('demo', '--json');
-    expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout).nParams).toBe(2324);
+  it('demo analyzes the bundled model headlessly and writes a report', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'saddle-demo-')), 'report.html');
+    const r = saddle('demo', '--json', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    const ref = JSON.parse(readFileSync(fixture('demo', 'demo.json'), 'utf8'));
+    expect(summary.nParams).toBe(2324);
+    expect(Math.abs(summary.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
+    expect(summary.topEigenvalues).toHaveLength(5);
+    expect(summary.criteria.hesdType).toBe('MP');
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('Hessian spectral density');
+    expect(html.match(/<svg /g)).toHaveLength(2);
   });
 });

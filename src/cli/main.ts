@@ -164,7 +164,8 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('analyze the bundled demo model headlessly and print its summary')
+    .description('analyze the bundled demo model headlessly and write an HTML report')
+    .option('--out <file>', 'where to write the report', 'saddle-demo-report.html')
     .option('--json', 'print JSON')
     .action(demoCommand);
 

@@ -56,3 +56,19 @@ describe('trainable parameters of a graph', () => {
     expect(findParameters(readOnnx(bytes, 't.onnx').graph).params.map((p) => p.name)).toEqual(['w']);
   });
 });
+
+describe('model notes', () => {
+  it('name unsupported operators, their nodes and the opset when the model is opened', async () => {
+    const { summarizeOnnx } = await import('../src/model/summary');
+    const bytes = buildOnnx({
+      inputs: [{ name: 'x', shape: [1, 2, 3] }],
+      outputs: [{ name: 'y' }],
+      nodes: [{ op: 'LSTM', inputs: ['x'], outputs: ['y'] }],
+      opset: 14,
+    });
+    const info = summarizeOnnx(readOnnx(bytes, 'lstm.onnx'));
+    expect(info.notes[0]).toBe(
+      "Saddle cannot analyze this model yet: unsupported operator LSTM (node 'LSTM_0', opset 14).",
+    );
+  });
+});

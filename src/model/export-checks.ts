@@ -3,6 +3,7 @@
  * (see shared/docs/pytorch-export.md): folded BatchNorm and merged equal tensors.
  */
 import type { OnnxModel } from '../formats/onnx/read';
+import { unsupportedOps } from '../onnx-import/import';
 import type { AliasInfo, ParamInfo } from './params';
 
 const GOOD_EXPORT =
@@ -26,6 +27,13 @@ export function detectExportIssues(model: OnnxModel, params: ParamInfo[], aliase
     notes.push(
       `${aliases.length} tensor(s) were merged by the exporter because their values were equal (${shown}${aliases.length > 3 ? ', ...' : ''}); ` +
         'a perturbation of one moves the others. Load the state_dict with --weights to give each its own tensor.',
+    );
+  }
+  const unsupported = unsupportedOps(model);
+  if (unsupported.length) {
+    const list = [...new Set(unsupported)].slice(0, 5).join(', ');
+    notes.push(
+      `Saddle cannot analyze this model yet: unsupported operator${unsupported.length > 1 ? 's' : ''} ${list}${unsupported.length > 5 ? ', ...' : ''}.`,
     );
   }
   const noParams = params.length === 0 && model.graph.initializers.size === 0;

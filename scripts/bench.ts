@@ -25,6 +25,18 @@ const MODELS: Record<string, number[]> = { resnet20: [3, 32, 32], transformer: [
 /** Sections to run: BENCH_ONLY=calls,eigen,grid (all by default). */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'calls,eigen,grid').split(','));
 
+/** The bench's synthetic data: deterministic inputs and cyclic labels, identical in Saddle and PyTorch. */
+function benchData(n: number, shape: number[]): { data: Dataset; inputs: Float32Array } {
+  const per = shape.reduce((a, b) => a * b, 1);
+  const inputs = Float32Array.from({ length: n * per }, (_v, i) => Math.sin(0.37 * i + 0.11) * 1.2);
+  const data: Dataset = {
+    inputs: { shape: [n, ...shape], data: inputs },
+    targets: { shape: [n], data: Float32Array.from({ length: n }, (_v, i) => i % 10), kind: 'indices' },
+    source: 'bench',
+  };
+  return { data, inputs };
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -54,13 +66,7 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   for (const [name, shape] of Object.entries(MODELS)) {
     if (!ONLY.has('calls')) break;
-    const per = shape.reduce((a, b) => a * b, 1);
-    const inputs = Float32Array.from({ length: SAMPLES * per }, (_v, i) => Math.sin(0.37 * i + 0.11) * 1.2);
-    const data: Dataset = {
-      inputs: { shape: [SAMPLES, ...shape], data: inputs },
-      targets: { shape: [SAMPLES], data: Float32Array.from({ length: SAMPLES }, (_v, i) => i % 10), kind: 'indices' },
-      source: 'bench',
-    };
+    const { data, inputs } = benchData(SAMPLES, shape);
     const model = await loadOnnxFile(join(root, 'fixtures', 'bench', `${name}.onnx`));
     const options = { loss: 'cross-entropy' as const, bn: 'eval' as const, batchSize: BATCH };
     const obj = createEvaluator(model, data, options, THREADS);
@@ -121,13 +127,7 @@ async function eigenBench(root: string, dir: string, torchOk: boolean): Promise<
   const n = Number(process.env.BENCH_EIG_SAMPLES ?? 64);
   const batch = Number(process.env.BENCH_EIG_BATCH ?? 32);
   const shape = MODELS.resnet20;
-  const per = shape.reduce((a, b) => a * b, 1);
-  const inputs = Float32Array.from({ length: n * per }, (_v, i) => Math.sin(0.37 * i + 0.11) * 1.2);
-  const data: Dataset = {
-    inputs: { shape: [n, ...shape], data: inputs },
-    targets: { shape: [n], data: Float32Array.from({ length: n }, (_v, i) => i % 10), kind: 'indices' },
-    source: 'bench',
-  };
+  const { data, inputs } = benchData(n, shape);
   const model = await loadOnnxFile(join(root, 'fixtures', 'bench', 'resnet20.onnx'));
   const ev = createEvaluator(model, data, { loss: 'cross-entropy', bn: 'eval', batchSize: batch }, THREADS);
   const t = performance.now();
@@ -178,13 +178,7 @@ async function gridBench(root: string, dir: string, torchOk: boolean): Promise<v
   const n = Number(process.env.BENCH_GRID_SAMPLES ?? 32);
   const steps = Number(process.env.BENCH_GRID_STEPS ?? 21);
   const shape = MODELS.resnet20;
-  const per = shape.reduce((a, b) => a * b, 1);
-  const inputs = Float32Array.from({ length: n * per }, (_v, i) => Math.sin(0.37 * i + 0.11) * 1.2);
-  const data: Dataset = {
-    inputs: { shape: [n, ...shape], data: inputs },
-    targets: { shape: [n], data: Float32Array.from({ length: n }, (_v, i) => i % 10), kind: 'indices' },
-    source: 'bench',
-  };
+  const { data, inputs } = benchData(n, shape);
   const model = await loadOnnxFile(join(root, 'fixtures', 'bench', 'resnet20.onnx'));
   const batch = Math.max(1, Math.ceil(n / THREADS));
   const ev = createEvaluator(model, data, { loss: 'cross-entropy', bn: 'eval', batchSize: batch }, THREADS);

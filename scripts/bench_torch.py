@@ -3,7 +3,6 @@ Prints one JSON line of median seconds for forward+loss, gradient and one H·v o
 Usage: bench_torch.py MODEL INPUTS.bin N THREADS BATCH REPS
 """
 import json
-import os
 import sys
 import time
 
@@ -11,19 +10,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
-from gen_bench import MODELS  # noqa: E402
+from bench_common import load
 
 
 def main():
     name, path, n, threads, batch, reps = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:7])
-    torch.set_num_threads(threads)
-    ctor, shape = MODELS[name]
-    net = ctor()
-    net.load_state_dict(torch.load(os.path.join(os.path.dirname(__file__), "..", "fixtures", "bench", f"{name}.pt")))
-    net.eval()
-    x = torch.from_numpy(np.fromfile(path, dtype=np.float32).reshape(n, *shape))
-    y = torch.arange(n) % 10
+    net, x, y = load(name, path, n, threads)
     params = [p for p in net.parameters()]
     v = [torch.randn_like(p) for p in params]
 

@@ -4,7 +4,6 @@ same model, data, batch size and threads as Saddle. Prints one JSON line.
 Usage: bench_torch_eigs.py MODEL INPUTS.bin N THREADS BATCH
 """
 import json
-import os
 import sys
 import time
 
@@ -13,19 +12,12 @@ import scipy.sparse.linalg as sla
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
-from gen_bench import MODELS  # noqa: E402
+from bench_common import load
 
 
 def main():
     name, path, n, threads, batch = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:6])
-    torch.set_num_threads(threads)
-    ctor, shape = MODELS[name]
-    net = ctor()
-    net.load_state_dict(torch.load(os.path.join(os.path.dirname(__file__), "..", "fixtures", "bench", f"{name}.pt")))
-    net.eval()
-    x = torch.from_numpy(np.fromfile(path, dtype=np.float32).reshape(n, *shape))
-    y = torch.arange(n) % 10
+    net, x, y = load(name, path, n, threads)
     params = list(net.parameters())
     count = [0]
 

@@ -65,7 +65,8 @@ export async function lanczos(matvec: MatVec, v0: Float64Array, opts: LanczosOpt
   const store = (v: Float64Array) => basis.push(precision === 'float64' ? v : Float32Array.from(v));
   const alpha: number[] = [];
   const beta: number[] = [];
-  let q = v0.map((x) => x / norm(v0)) as Float64Array;
+  const n0 = norm(v0);
+  let q = v0.map((x) => x / n0) as Float64Array;
   store(q);
   let matvecs = 0;
   let eig: TridiagEigen = { values: new Float64Array(0), vectors: [] };

@@ -42,39 +42,28 @@ function mutate(src: Uint8Array, rng: Rng): Uint8Array {
   return b;
 }
 
+/** Open a checkpoint and read every tensor in it. */
+function readCheckpoint(path: string): void {
+  const c = openCheckpoint(path);
+  try {
+    for (const t of c.tensors.values()) t.read();
+  } finally {
+    c.close();
+  }
+}
+
 const readers: Record<string, { file: string; open: (path: string, bytes: Uint8Array) => void }> = {
   'PyTorch zip': {
     file: fixture('files', 'cnn_bn-zip.pt'),
-    open: (path) => {
-      const c = openCheckpoint(path);
-      try {
-        for (const t of c.tensors.values()) t.read();
-      } finally {
-        c.close();
-      }
-    },
+    open: readCheckpoint,
   },
   'PyTorch legacy': {
     file: fixture('files', 'cnn_bn-legacy.pt'),
-    open: (path) => {
-      const c = openCheckpoint(path);
-      try {
-        for (const t of c.tensors.values()) t.read();
-      } finally {
-        c.close();
-      }
-    },
+    open: readCheckpoint,
   },
   safetensors: {
     file: fixture('files', 'cnn_bn-bf16.safetensors'),
-    open: (path) => {
-      const c = openCheckpoint(path);
-      try {
-        for (const t of c.tensors.values()) t.read();
-      } finally {
-        c.close();
-      }
-    },
+    open: readCheckpoint,
   },
   npz: { file: fixture('engine', 'mlp_tanh-data.npz'), open: (path, bytes) => void readNpz(bytes, path) },
   ONNX: {

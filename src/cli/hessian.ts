@@ -1,9 +1,11 @@
 /** `saddle hessian MODEL --data DATA`: Hessian spectrum, trace, density, LLA criteria, per-layer curvature. */
 import { writeFile } from 'node:fs/promises';
+import { CancelledError } from '../analysis/lanczos';
 import { analyzeHessian, type HessianOptions, type HessianReport } from '../analysis/spectrum';
 import type { Evaluator } from '../engine/cpu/parallel';
 import { writeNpz } from '../formats/npz-write';
 import { type LossOptions, openEvaluator } from '../model/evaluator';
+import { RunStore } from '../store/store';
 import { stderrProgress } from './progress';
 
 export interface HessianCliOptions extends LossOptions {
@@ -18,10 +20,20 @@ export interface HessianCliOptions extends LossOptions {
   saveEigenvectors?: string;
   khN: number;
   bandwidth: number;
+  /** Record the run in this database. */
+  db?: string;
 }
 
 export async function hessianCommand(modelPath: string, opts: HessianCliOptions): Promise<void> {
   const evaluator = await openEvaluator(modelPath, opts);
+  const store = opts.db ? new RunStore(opts.db) : null;
+  const runId = store?.createRun({
+    kind: 'hessian',
+    dataPath: opts.data,
+    weightsPath: opts.weights,
+    seed: opts.seed,
+    options: { model: modelPath, ...opts },
+  });
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -49,7 +61,15 @@ export async function hessianCommand(modelPath: string, opts: HessianCliOptions)
       (p) => progress.update(p.stage, p.done, p.total, p.message, p.etaSeconds),
       controller.signal,
     );
+    if (store && runId) {
+      store.putResult(runId, 'spectrum', toJson(report));
+      store.finish(runId, 'finished');
+    }
+  } catch (e) {
+    if (store && runId) store.finish(runId, e instanceof CancelledError ? 'cancelled' : 'failed', (e as Error).message);
+    throw e;
   } finally {
+    store?.close();
     progress.done();
     process.off('SIGINT', onSigint);
     await evaluator.close();

@@ -7,6 +7,7 @@ import { hessianCommand } from './hessian';
 import { infoCommand } from './info';
 import { interpolateCommand, landscapeCommand, trajectoryCommand } from './landscape';
 import { lossCommand } from './loss';
+import { runsDelete, runsList, runsShow } from './runs';
 import { serveCommand } from './serve';
 
 function positiveInt(value: string): number {
@@ -100,6 +101,7 @@ export function buildProgram(): Command {
     .option('--kh-n <x>', 'exponent n of the Kh criterion', Number, 0.5)
     .option('--per-layer', 'top eigenvalue and trace of each tensor and module block')
     .option('--save-eigenvectors <file.npz>', 'write the eigenvectors as v1/<param>, v2/<param>, ...')
+    .option('--db <file>', 'record the run in this runs database (see saddle runs)')
     .action(hessianCommand);
 
   addDataOptions(
@@ -153,6 +155,28 @@ export function buildProgram(): Command {
     .option('--steps <n>', 'points per axis', positiveInt, 21)
     .option('--margin <x>', 'extra room around the path, as a fraction of its extent', Number, 0.2)
     .action(trajectoryCommand);
+
+  const runs = program.command('runs').description('runs recorded with --db');
+  runs
+    .command('list')
+    .description('list runs')
+    .option('--db <file>', 'runs database', 'saddle.db')
+    .option('--json', 'print JSON')
+    .action(runsList);
+  runs
+    .command('show')
+    .description('one run with its results')
+    .argument('<id>', 'run id (or a unique prefix)')
+    .option('--db <file>', 'runs database', 'saddle.db')
+    .option('--json', 'print JSON')
+    .action(runsShow);
+  runs
+    .command('delete')
+    .description('delete a run')
+    .argument('<id>', 'run id (or a unique prefix)')
+    .option('--db <file>', 'runs database', 'saddle.db')
+    .option('--json', 'print JSON')
+    .action(runsDelete);
 
   program
     .command('serve')

@@ -1,0 +1,102 @@
+/** The runs store: migrations, crash recovery after SIGKILL, and the runs CLI. */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../src/store/migrations';
+import { RunStore } from '../src/store/store';
+import { fixture, ROOT } from './helpers';
+
+const dir = mkdtempSync(join(tmpdir(), 'saddle-store-'));
+const saddle = (...args: string[]) =>
+  spawnSync(process.execPath, [`${ROOT}/bin/saddle.mjs`, ...args], { encoding: 'utf8' });
+
+describe('runs store', () => {
+  it('migrates a new database to the latest schema and keeps data across opens', () => {
+    const path = join(dir, 'a.db');
+    const s = new RunStore(path);
+    expect(s.schemaVersion).toBe(MIGRATIONS.length);
+    const id = s.createRun({ kind: 'loss', options: { x: 1 } });
+    s.putResult(id, 'value', { loss: 0.5 });
+    s.finish(id, 'finished');
+    s.close();
+    const t = new RunStore(path);
+    expect(t.getRun(id)?.results).toEqual({ value: { loss: 0.5 } });
+    expect(t.getRun(id.slice(0, 8))?.run.state).toBe('finished');
+    t.close();
+  });
+
+  it('refuses a database from a newer Saddle', () => {
+    const path = join(dir, 'future.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (99);');
+    db.close();
+    expect(() => new RunStore(path)).toThrow(/schema version 99, newer than this Saddle/);
+  });
+
+  it('a SIGKILLed run is `crashed` at the next open, the database intact', async () => {
+    const path = join(dir, 'kill.db');
+    const child = spawn(process.execPath, [
+      `${ROOT}/bin/saddle.mjs`,
+      'hessian',
+      fixture('demo', 'demo.onnx'),
+      '--data',
+      fixture('demo', 'demo-data.npz'),
+      '--iterations',
+      '2000',
+      '--top-k',
+      '1',
+      '--density',
+      '--runs',
+      '50',
+      '--db',
+      path,
+      '--threads',
+      '1',
+    ]);
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (b: Buffer) => {
+        if (String(b).includes('hessian eigenvalues')) resolve();
+      });
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const store = new RunStore(path);
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const runs = store.listRuns();
+    expect(runs).toHaveLength(1);
+    expect(runs[0].state).toBe('crashed');
+    store.close();
+  });
+
+  it('saddle hessian --db records a finished run that runs list/show/delete see', () => {
+    const path = join(dir, 'cli.db');
+    const r = saddle(
+      'hessian',
+      fixture('demo', 'demo.onnx'),
+      '--data',
+      fixture('demo', 'demo-data.npz'),
+      '--top-k',
+      '2',
+      '--bottom-k',
+      '0',
+      '--iterations',
+      '20',
+      '--samples',
+      '64',
+      '--db',
+      path,
+      '--json',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const list = JSON.parse(saddle('runs', 'list', '--db', path, '--json').stdout);
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ kind: 'hessian', state: 'finished' });
+    const shown = JSON.parse(saddle('runs', 'show', list[0].id, '--db', path, '--json').stdout);
+    expect(shown.results.spectrum.topEigenvalues).toEqual(JSON.parse(r.stdout).topEigenvalues);
+    expect(saddle('runs', 'delete', list[0].id.slice(0, 8), '--db', path).status).toBe(0);
+    expect(JSON.parse(saddle('runs', 'list', '--db', path, '--json').stdout)).toEqual([]);
+  });
+});

@@ -100,3 +100,47 @@ describe('runs store', () => {
     expect(JSON.parse(saddle('runs', 'list', '--db', path, '--json').stdout)).toEqual([]);
   });
 });
+
+describe('resuming a landscape', () => {
+  it('a SIGKILLed landscape resumes from its points and equals an uninterrupted run', async () => {
+    const args = [
+      'landscape',
+      fixture('demo', 'demo.onnx'),
+      '--data',
+      fixture('demo', 'demo-data.npz'),
+      '--steps',
+      '11',
+      '--threads',
+      '1',
+      '--json',
+    ];
+    const clean = JSON.parse(saddle(...args).stdout);
+    const path = join(dir, 'resume.db');
+    const child = spawn(process.execPath, [`${ROOT}/bin/saddle.mjs`, ...args, '--db', path]);
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (b: Buffer) => {
+        // Progress lines come every 2 s off a terminal: kill at the first one.
+        if (/points [1-9]\d+\/121/.test(String(b))) resolve();
+      });
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const store = new RunStore(path);
+    const [run] = store.listRuns();
+    const partial = store.points(run.id).length;
+    expect(run.state).toBe('crashed');
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    store.close();
+    expect(partial).toBeGreaterThan(5);
+    expect(partial).toBeLessThan(121);
+    const resumed = saddle('runs', 'resume', run.id, '--db', path, '--json');
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const out = JSON.parse(resumed.stdout);
+    expect(out.loss).toEqual(clean.loss);
+    expect(out.accuracy).toEqual(clean.accuracy);
+    const after = new RunStore(path);
+    expect(after.getRun(run.id)?.run.state).toBe('finished');
+    expect(after.points(run.id)).toHaveLength(121);
+    after.close();
+  });
+});

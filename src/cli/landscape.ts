@@ -7,8 +7,8 @@ import {
   type OneD,
   orthogonalize,
 } from '../analysis/directions';
-import { lanczos } from '../analysis/lanczos';
-import { evaluateGrid, type Grid, linspace } from '../analysis/landscape';
+import { CancelledError, lanczos } from '../analysis/lanczos';
+import { evaluateGrid, type Grid, type GridPoint, linspace } from '../analysis/landscape';
 import { pcaTrajectory } from '../analysis/trajectory';
 import { canonicalSign } from '../analysis/vec';
 import type { Evaluator } from '../engine/cpu/parallel';
@@ -18,6 +18,7 @@ import { bindWeights } from '../model/bind';
 import { type LossOptions, openEvaluator } from '../model/evaluator';
 import { loadOnnxFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
+import { RunStore } from '../store/store';
 import { Rng } from '../util/rng';
 import { stderrProgress } from './progress';
 
@@ -30,6 +31,8 @@ export interface LandscapeCliOptions extends LossOptions {
   directions: string;
   norm: Normalization;
   oneD: OneD;
+  /** Record the run (and every point as it finishes) in this database. */
+  db?: string;
 }
 
 interface DirectionInfo {
@@ -109,6 +112,8 @@ async function runGrid(
   y: number[] | null,
   signal: AbortSignal,
   buffersAt?: (x: number, y: number) => Map<string, Float32Array>,
+  done?: Map<string, GridPoint>,
+  record?: (p: GridPoint) => void,
 ): Promise<Grid> {
   const progress = stderrProgress('landscape');
   try {
@@ -117,14 +122,17 @@ async function runGrid(
       y,
       signal,
       buffersAt,
-      onPoint: (p, done, total) =>
+      done,
+      onPoint: (p, n, total) => {
+        record?.(p);
         progress.update(
           'points',
-          done,
+          n,
           total,
           `loss ${p.loss.toPrecision(6)} at (${x[p.i].toPrecision(3)}${y ? `, ${y[p.j].toPrecision(3)}` : ''})`,
           null,
-        ),
+        );
+      },
     });
   } finally {
     progress.done();
@@ -153,21 +161,67 @@ function print(grid: Grid, directions: object, json: boolean | undefined): void 
   );
 }
 
-export async function landscapeCommand(modelPath: string, o: LandscapeCliOptions): Promise<void> {
+export async function landscapeCommand(modelPath: string, o: LandscapeCliOptions, resumeId?: string): Promise<void> {
   const ev = await openEvaluator(modelPath, o);
+  const store = o.db ? new RunStore(o.db) : null;
+  // A resumed run keeps its id and the points it has; a new one records its options to be resumable.
+  const runId =
+    resumeId ??
+    store?.createRun({
+      kind: 'landscape',
+      dataPath: o.data,
+      weightsPath: o.weights,
+      seed: o.seed,
+      options: { model: modelPath, ...o },
+    });
   try {
     await withCancel(async (signal) => {
       const theta = ev.initialTheta();
       const { d1, d2, info } = await makeDirections(ev, theta, o, signal);
       const x = linspace(o.x ?? o.range, o.steps);
       const y = o.dims === 2 ? linspace(o.y ?? o.range, o.steps) : null;
-      print(await runGrid(ev, theta, d1, d2, x, y, signal), info, o.json);
+      const done = new Map((store && runId ? store.points(runId) : []).map((p) => [`${p.i},${p.j}`, p]));
+      const onPoint =
+        store && runId ? (p: GridPoint) => store.putPoint(runId, p.i, p.j, p.loss, p.accuracy) : undefined;
+      const grid = await runGrid(ev, theta, d1, d2, x, y, signal, undefined, done, onPoint);
+      if (store && runId) {
+        store.putResult(runId, 'grid', {
+          x: grid.x,
+          y: grid.y,
+          loss: grid.loss,
+          accuracy: grid.accuracy,
+          directions: info,
+        });
+        store.finish(runId, 'finished');
+      }
+      print(grid, info, o.json);
     });
+  } catch (e) {
+    if (store && runId) store.finish(runId, e instanceof CancelledError ? 'cancelled' : 'failed', (e as Error).message);
+    throw e;
   } finally {
+    store?.close();
     await ev.close();
   }
 }
 
+/** `saddle runs resume ID`: continue a crashed or cancelled landscape run from the points it has. */
+export async function resumeLandscape(id: string, opts: { db: string; json?: boolean }): Promise<void> {
+  const store = new RunStore(opts.db);
+  let run: ReturnType<RunStore['getRun']>;
+  try {
+    run = store.getRun(id);
+    if (!run) throw new Error(`No run '${id}' in ${opts.db}.`);
+    if (run.run.kind !== 'landscape')
+      throw new Error(`Run ${run.run.id} is a ${run.run.kind} run; only landscape runs resume.`);
+    if (run.run.state === 'finished') throw new Error(`Run ${run.run.id} already finished.`);
+    store.reopen(run.run.id);
+  } finally {
+    store.close();
+  }
+  const options = JSON.parse(run.run.options) as LandscapeCliOptions & { model: string };
+  await landscapeCommand(options.model, { ...options, db: opts.db, json: opts.json }, run.run.id);
+}
 export interface InterpolateCliOptions extends LossOptions {
   from: string;
   to: string;

@@ -5,7 +5,13 @@ import { SADDLE_VERSION } from '../version';
 import { demoCommand } from './demo';
 import { hessianCommand } from './hessian';
 import { infoCommand } from './info';
-import { interpolateCommand, landscapeCommand, trajectoryCommand } from './landscape';
+import {
+  interpolateCommand,
+  type LandscapeCliOptions,
+  landscapeCommand,
+  resumeLandscape,
+  trajectoryCommand,
+} from './landscape';
 import { lossCommand } from './loss';
 import { runsDelete, runsList, runsShow } from './runs';
 import { serveCommand } from './serve';
@@ -130,7 +136,8 @@ export function buildProgram(): Command {
         .choices(['zero', 'normalize', 'copy'])
         .default('zero'),
     )
-    .action(landscapeCommand);
+    .option('--db <file>', 'record the run and its points in this runs database (resumable)')
+    .action((model: string, opts: LandscapeCliOptions) => landscapeCommand(model, opts));
 
   addDataOptions(
     program
@@ -170,6 +177,13 @@ export function buildProgram(): Command {
     .option('--db <file>', 'runs database', 'saddle.db')
     .option('--json', 'print JSON')
     .action(runsShow);
+  runs
+    .command('resume')
+    .description('continue a crashed or cancelled landscape run from its recorded points')
+    .argument('<id>', 'run id (or a unique prefix)')
+    .option('--db <file>', 'runs database', 'saddle.db')
+    .option('--json', 'print JSON')
+    .action(resumeLandscape);
   runs
     .command('delete')
     .description('delete a run')

@@ -124,6 +124,13 @@ export class RunStore {
     return id;
   }
 
+  /** Take a crashed or cancelled run up again in this process. */
+  reopen(id: string): void {
+    this.db
+      .prepare("UPDATE runs SET state = 'running', pid = ?, host = ?, error = NULL, finished_at = NULL WHERE id = ?")
+      .run(process.pid, hostname(), id);
+  }
+
   finish(id: string, state: Exclude<RunState, 'pending' | 'running'>, error?: string): void {
     this.db
       .prepare('UPDATE runs SET state = ?, error = ?, finished_at = ? WHERE id = ?')

@@ -17,7 +17,7 @@ import { shapeOps } from './ops-shape';
 
 export const OPS: Record<string, OpImporter> = { ...elementwiseOps, ...shapeOps, ...nnOps, Einsum: (c) => [einsum(c)] };
 
-export const MIN_OPSET = 7;
+export const MIN_OPSET = 6;
 export const MAX_OPSET = 21;
 
 export interface Leaf {

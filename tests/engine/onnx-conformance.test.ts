@@ -12,7 +12,7 @@ import type { Buf } from '../../src/engine/ir';
 import { UnsupportedError } from '../../src/formats/errors';
 import { FLOAT_TYPES, type OnnxModel, readOnnx, readTensorProto } from '../../src/formats/onnx/read';
 import { tensorValues } from '../../src/formats/onnx/tensor-data';
-import { importOnnx, unsupportedOps } from '../../src/onnx-import/import';
+import { importOnnx, initialValues, unsupportedOps } from '../../src/onnx-import/import';
 import { requireSystemPath } from '../helpers';
 
 const ROOT = '/usr/share/libonnx-testdata/data';
@@ -66,7 +66,10 @@ function runCase(dir: string): { ran: boolean; reason?: string } {
     imported.graph,
     imported.outputs.map((o) => o.v),
   );
-  const results = plan.run({ params: [], values: feeds });
+  // Initializers that are trainable parameters or BatchNorm statistics are fed, as in an analysis.
+  const init = initialValues(bound);
+  for (const [k, v] of init.buffers) feeds.set(k, v);
+  const results = plan.run({ params: init.params, values: feeds });
   outputs.forEach((want, k) => {
     const expected = tensorValues(want, dir);
     const got = results[k];

@@ -60,7 +60,6 @@ export class SaddleService implements SaddleApi {
         seed: 0,
         bn: 'eval',
         threads: availableParallelism(),
-        json: true,
       });
       try {
         const report = await analyzeHessian(

@@ -27,7 +27,6 @@ export async function demoCommand(opts: { json?: boolean; out: string }): Promis
     seed: 0,
     bn: 'eval',
     threads: availableParallelism(),
-    json: true,
   });
   const progress = stderrProgress('demo');
   try {

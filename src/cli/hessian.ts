@@ -4,9 +4,9 @@ import { CancelledError } from '../analysis/lanczos';
 import { analyzeHessian, type HessianOptions, type HessianReport } from '../analysis/spectrum';
 import type { Evaluator } from '../engine/cpu/parallel';
 import { writeNpz } from '../formats/npz-write';
-import { type LossOptions, openEvaluator } from '../model/evaluator';
+import { describeBinding, type LossOptions, openEvaluator } from '../model/evaluator';
 import { RunStore } from '../store/store';
-import { stderrProgress } from './progress';
+import { noteUnlessJson, stderrProgress } from './progress';
 
 export interface HessianCliOptions extends LossOptions {
   topK: number;
@@ -25,7 +25,9 @@ export interface HessianCliOptions extends LossOptions {
 }
 
 export async function hessianCommand(modelPath: string, opts: HessianCliOptions): Promise<void> {
-  const evaluator = await openEvaluator(modelPath, opts);
+  const evaluator = await openEvaluator(modelPath, opts, (r) =>
+    noteUnlessJson(opts)(describeBinding(opts.weights ?? '', r)),
+  );
   const store = opts.db ? new RunStore(opts.db) : null;
   const runId = store?.createRun({
     kind: 'hessian',

@@ -15,12 +15,12 @@ import type { Evaluator } from '../engine/cpu/parallel';
 import { openCheckpoint } from '../formats/checkpoint';
 import { readNpz } from '../formats/numpy';
 import { bindWeights } from '../model/bind';
-import { type LossOptions, openEvaluator } from '../model/evaluator';
+import { describeBinding, type LossOptions, openEvaluator } from '../model/evaluator';
 import { loadOnnxFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { RunStore } from '../store/store';
 import { Rng } from '../util/rng';
-import { stderrProgress } from './progress';
+import { noteUnlessJson, stderrProgress } from './progress';
 
 export interface LandscapeCliOptions extends LossOptions {
   dims: 1 | 2;
@@ -162,7 +162,7 @@ function print(grid: Grid, directions: object, json: boolean | undefined): void 
 }
 
 export async function landscapeCommand(modelPath: string, o: LandscapeCliOptions, resumeId?: string): Promise<void> {
-  const ev = await openEvaluator(modelPath, o);
+  const ev = await openEvaluator(modelPath, o, (r) => noteUnlessJson(o)(describeBinding(o.weights ?? '', r)));
   const store = o.db ? new RunStore(o.db) : null;
   // A resumed run keeps its id and the points it has; a new one records its options to be resumable.
   const runId =
@@ -261,7 +261,7 @@ export async function trajectoryCommand(modelPath: string, o: TrajectoryCliOptio
     .map((p) => p.trim())
     .filter(Boolean);
   const bound = bindAll(model, paths);
-  const ev = await openEvaluator(modelPath, { ...o, weights: paths[paths.length - 1] });
+  const ev = await openEvaluator(modelPath, { ...o, boundWeights: bound[bound.length - 1] });
   try {
     await withCancel(async (signal) => {
       const thetas = bound.map((b) => flat(ev, b.params));
@@ -297,7 +297,7 @@ export async function interpolateCommand(modelPath: string, o: InterpolateCliOpt
   // Binding every file first reports any mismatch before work starts.
   const files = [o.from, o.to, ...(o.third ? [o.third] : [])];
   const [a, b, c] = bindAll(model, files);
-  const ev = await openEvaluator(modelPath, { ...o, weights: o.from });
+  const ev = await openEvaluator(modelPath, { ...o, boundWeights: a });
   try {
     await withCancel(async (signal) => {
       const thetaA = ev.initialTheta();

@@ -1,8 +1,11 @@
 /** `saddle loss MODEL --data DATA.npz`: the loss, accuracy and gradient norm over a data set. */
-import { type LossOptions, openEvaluator } from '../model/evaluator';
+import { describeBinding, type LossOptions, openEvaluator } from '../model/evaluator';
+import { noteUnlessJson } from './progress';
 
 export async function lossCommand(modelPath: string, opts: LossOptions): Promise<void> {
-  const objective = await openEvaluator(modelPath, opts);
+  const objective = await openEvaluator(modelPath, opts, (r) =>
+    noteUnlessJson(opts)(describeBinding(opts.weights ?? '', r)),
+  );
   const started = performance.now();
   const r = await objective.gradient(objective.initialTheta()).finally(() => objective.close());
   const gradNorm = Math.sqrt(r.grad.reduce((a, x) => a + x * x, 0));

@@ -19,3 +19,10 @@ export function stderrProgress(label: string): {
     },
   };
 }
+
+/** Print a note on stderr unless the command's output is JSON (then stdout stays machine-readable and stderr quiet). */
+export function noteUnlessJson(opts: { json?: boolean }): (line: string) => void {
+  return (line) => {
+    if (!opts.json) process.stderr.write(`${line}\n`);
+  };
+}

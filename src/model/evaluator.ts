@@ -9,7 +9,7 @@ import type { LossKind } from '../engine/loss';
 import type { ObjectiveOptions } from '../engine/objective';
 import { openCheckpoint } from '../formats/checkpoint';
 import { weightTargets } from '../onnx-import/import';
-import { bindWeights } from './bind';
+import { type BindReport, bindWeights } from './bind';
 import { loadOnnxFile } from './open';
 
 export interface LossOptions {
@@ -28,9 +28,25 @@ export interface LossOptions {
   std?: number[];
   nhwc?: boolean;
   json?: boolean;
+  /** Weights already bound by the caller (interpolation binds every checkpoint first); wins over `weights`. */
+  boundWeights?: ObjectiveOptions['weights'];
 }
 
-export async function openEvaluator(modelPath: string, opts: LossOptions): Promise<Evaluator> {
+/** One line saying what a checkpoint bound, for the CLI to print. */
+export function describeBinding(file: string, r: BindReport): string {
+  const notes = [
+    r.prefix ? `prefix '${r.prefix}' stripped` : '',
+    r.unexpected.length ? `${r.unexpected.length} unused key(s)` : '',
+    r.missingBuffers.length ? `${r.missingBuffers.length} buffer(s) kept from the ONNX file` : '',
+  ].filter(Boolean);
+  return `weights: ${r.matched.length} tensors from ${file}${notes.length ? ` (${notes.join(', ')})` : ''}`;
+}
+
+export async function openEvaluator(
+  modelPath: string,
+  opts: LossOptions,
+  onBound?: (report: BindReport) => void,
+): Promise<Evaluator> {
   const model = await loadOnnxFile(modelPath);
   const data = subsample(
     await loadDataset(opts.data, {
@@ -45,22 +61,13 @@ export async function openEvaluator(modelPath: string, opts: LossOptions): Promi
     opts.seed,
   );
   const loss: LossKind = opts.loss === 'auto' ? (data.targets.kind === 'indices' ? 'cross-entropy' : 'mse') : opts.loss;
-  let weights: ObjectiveOptions['weights'];
-  if (opts.weights) {
+  let weights = opts.boundWeights;
+  if (!weights && opts.weights) {
     const ckpt = openCheckpoint(opts.weights);
     try {
       const bound = bindWeights(weightTargets(model), ckpt);
       weights = { params: bound.params, buffers: bound.buffers };
-      const r = bound.report;
-      const notes = [
-        r.prefix ? `prefix '${r.prefix}' stripped` : '',
-        r.unexpected.length ? `${r.unexpected.length} unused key(s)` : '',
-        r.missingBuffers.length ? `${r.missingBuffers.length} buffer(s) kept from the ONNX file` : '',
-      ].filter(Boolean);
-      if (!opts.json)
-        process.stderr.write(
-          `weights: ${r.matched.length} tensors from ${opts.weights}${notes.length ? ` (${notes.join(', ')})` : ''}\n`,
-        );
+      onBound?.(bound.report);
     } finally {
       ckpt.close();
     }

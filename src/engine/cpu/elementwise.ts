@@ -140,7 +140,7 @@ export function binary(op: string, a: Buf, aShape: Shape, b: Buf, bShape: Shape,
 
 /**
  * Fast path for the common per-channel case: one operand has the full output shape and the other
- * is constant along the innermost `inner` elements (e.g. [N,C,H,W] with [1,C,1,1]).
+ * is one block of axes repeated over the rest (e.g. [N,C,H,W] with [1,C,1,1]; see blockPattern).
  */
 function innerBroadcast(
   op: string,
@@ -154,19 +154,9 @@ function innerBroadcast(
 ): boolean {
   const full = sameShape(aShape, outShape) ? 'a' : sameShape(bShape, outShape) ? 'b' : null;
   if (!full) return false;
-  const small = full === 'a' ? bShape : aShape;
-  const rank = outShape.length;
-  const padded = [...new Array(rank - small.length).fill(1), ...small];
-  // Find the innermost run of broadcast (size-1) axes.
-  let k = rank;
-  while (k > 0 && padded[k - 1] === 1 && outShape[k - 1] !== 1) k--;
-  const inner = size(outShape.slice(k));
-  // The remaining axes of `small` must match the output exactly, except leading broadcast axes.
-  let lead = 0;
-  while (lead < k && padded[lead] === 1 && outShape[lead] !== 1) lead++;
-  for (let d = lead; d < k; d++) if (padded[d] !== outShape[d]) return false;
-  const mid = size(outShape.slice(lead, k));
-  const outer = size(outShape.slice(0, lead));
+  const block = blockPattern(full === 'a' ? bShape : aShape, outShape);
+  if (!block) return false;
+  const [outer, mid, inner] = block;
   const fullBuf = full === 'a' ? a : b;
   const smallBuf = full === 'a' ? b : a;
   let o = 0;

@@ -130,6 +130,10 @@ describe('resuming a landscape', () => {
     const partial = store.points(run.id).length;
     expect(run.state).toBe('crashed');
     expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    // The crashed run keeps its axes and partial points.
+    const crashedGrid = store.getGrid(run.id);
+    expect(crashedGrid?.complete).toBe(false);
+    expect(Array.from(crashedGrid?.loss ?? []).filter((v) => !Number.isNaN(v))).toHaveLength(partial);
     store.close();
     expect(partial).toBeGreaterThan(5);
     expect(partial).toBeLessThan(121);
@@ -140,7 +144,11 @@ describe('resuming a landscape', () => {
     expect(out.accuracy).toEqual(clean.accuracy);
     const after = new RunStore(path);
     expect(after.getRun(run.id)?.run.state).toBe('finished');
-    expect(after.points(run.id)).toHaveLength(121);
+    // Finished, the grid is packed into float32 BLOBs and the point journal is gone.
+    const grid = after.getGrid(run.id);
+    expect(grid?.complete).toBe(true);
+    expect(Array.from(grid?.loss ?? [])).toEqual(clean.loss.flat().map(Math.fround));
+    expect(after.points(run.id)).toHaveLength(0);
     after.close();
   });
 });

@@ -54,6 +54,8 @@ export interface HessianProgress {
   total: number;
   message: string;
   etaSeconds: number | null;
+  /** Lanczos' Ritz values so far (eigenvalues stage): worth keeping if the run is cut short. */
+  ritz?: { top: number[]; bottom: number[]; topResiduals: number[]; bottomResiduals: number[] };
 }
 
 export interface HessianReport {
@@ -108,6 +110,7 @@ export async function analyzeHessian(
           total: p.maxSteps,
           message: `λmax ${fmt(p.top[0])} (res ${fmt(p.topResiduals[0])})${p.bottom.length ? `, λmin ${fmt(p.bottom[0])} (res ${fmt(p.bottomResiduals[0])})` : ''}`,
           etaSeconds: eta(p.step, p.maxSteps),
+          ritz: { top: p.top, bottom: p.bottom, topResiduals: p.topResiduals, bottomResiduals: p.bottomResiduals },
         }),
     });
     const k = lz.eig.values.length;

@@ -1,12 +1,11 @@
 /** `saddle hessian MODEL --data DATA`: Hessian spectrum, trace, density, LLA criteria, per-layer curvature. */
 import { writeFile } from 'node:fs/promises';
-import { CancelledError } from '../analysis/lanczos';
 import { analyzeHessian, type HessianOptions, type HessianReport } from '../analysis/spectrum';
 import type { Evaluator } from '../engine/cpu/parallel';
 import { writeNpz } from '../formats/npz-write';
 import { describeBinding, type LossOptions, openEvaluator } from '../model/evaluator';
-import { RunStore } from '../store/store';
-import { noteUnlessJson, stderrProgress } from './progress';
+import { type RunRecorder, recorded } from '../runs/recorder';
+import { noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
 
 export interface HessianCliOptions extends LossOptions {
   topK: number;
@@ -22,63 +21,75 @@ export interface HessianCliOptions extends LossOptions {
   bandwidth: number;
   /** Record the run in this database. */
   db?: string;
+  /** Keep the eigenvectors in the run (with db). */
+  eigenvectors?: boolean;
 }
 
 export async function hessianCommand(modelPath: string, opts: HessianCliOptions): Promise<void> {
   const evaluator = await openEvaluator(modelPath, opts, (r) =>
     noteUnlessJson(opts)(describeBinding(opts.weights ?? '', r)),
   );
-  const store = opts.db ? new RunStore(opts.db) : null;
-  const runId = store?.createRun({
-    kind: 'hessian',
-    dataPath: opts.data,
-    weightsPath: opts.weights,
-    seed: opts.seed,
-    options: { model: modelPath, ...opts },
-  });
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const keepVectors = !!opts.saveEigenvectors || (!!opts.eigenvectors && !!opts.db);
   const progress = stderrProgress('hessian');
   let report: HessianReport;
   try {
-    const options: Partial<HessianOptions> = {
-      topK: opts.topK,
-      bottomK: opts.bottomK,
-      iterations: opts.iterations,
-      trace: !!opts.trace,
-      traceMethod: opts.traceMethod,
-      density: !!opts.density,
-      runs: opts.runs,
-      perLayer: !!opts.perLayer,
-      seed: opts.seed,
-      khN: opts.khN,
-      bandwidth: opts.bandwidth,
-      eigenvectors: !!opts.saveEigenvectors,
-    };
-    report = await analyzeHessian(
-      evaluator,
-      evaluator.initialTheta(),
-      options,
-      (p) => progress.update(p.stage, p.done, p.total, p.message, p.etaSeconds),
-      controller.signal,
+    report = await withCancel((signal) =>
+      recorded(opts.db, runSpec('hessian', modelPath, opts), async (rec) => {
+        const r = await analyzeHessian(
+          evaluator,
+          evaluator.initialTheta(),
+          { ...hessianOptions(opts), eigenvectors: keepVectors },
+          (p) => {
+            progress.update(p.stage, p.done, p.total, p.message, p.etaSeconds);
+            rec?.progress(
+              { stage: p.stage, done: p.done, total: p.total, etaSeconds: p.etaSeconds },
+              p.ritz && { key: 'partial', value: p.ritz },
+            );
+          },
+          signal,
+        );
+        if (rec) recordSpectrum(rec, r, !!opts.eigenvectors);
+        return r;
+      }),
     );
-    if (store && runId) {
-      store.putResult(runId, 'spectrum', toJson(report));
-      store.finish(runId, 'finished');
-    }
-  } catch (e) {
-    if (store && runId) store.finish(runId, e instanceof CancelledError ? 'cancelled' : 'failed', (e as Error).message);
-    throw e;
   } finally {
-    store?.close();
     progress.done();
-    process.off('SIGINT', onSigint);
     await evaluator.close();
   }
   if (opts.saveEigenvectors && report.eigenvectors) await saveEigenvectors(opts.saveEigenvectors, report, evaluator);
-  const json = toJson(report);
+  const json = spectrumJson(report);
   process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : `${describe(report)}\n`);
+}
+
+export function hessianOptions(opts: HessianCliOptions): Partial<HessianOptions> {
+  return {
+    topK: opts.topK,
+    bottomK: opts.bottomK,
+    iterations: opts.iterations,
+    trace: !!opts.trace,
+    traceMethod: opts.traceMethod,
+    density: !!opts.density,
+    runs: opts.runs,
+    perLayer: !!opts.perLayer,
+    seed: opts.seed,
+    khN: opts.khN,
+    bandwidth: opts.bandwidth,
+  };
+}
+
+/** The spectrum as one JSON result, its eigenvectors (when asked for) as float32 BLOBs. */
+export function recordSpectrum(rec: RunRecorder, r: HessianReport, vectors: boolean): void {
+  rec.result('spectrum', spectrumJson(r));
+  if (!vectors || !r.eigenvectors) return;
+  const top = r.eigenvectors.top.map((v, i) => ({ v, label: `top${i + 1}`, value: r.topEigenvalues?.[i] ?? null }));
+  const bottom = r.eigenvectors.bottom.map((v, i) => ({
+    v,
+    label: `bottom${i + 1}`,
+    value: r.bottomEigenvalues?.[i] ?? null,
+  }));
+  [...top, ...bottom].forEach((e, k) => {
+    rec.vector(k, e.label, e.value, e.v);
+  });
 }
 
 /** v1/<param>, v2/<param>, ... in descending eigenvalue order (top first, then bottom ascending). */
@@ -97,7 +108,7 @@ async function saveEigenvectors(path: string, report: HessianReport, evaluator: 
 }
 
 /** The documented JSON, in the documented key order, leaving out what was not asked for. */
-function toJson(r: HessianReport) {
+export function spectrumJson(r: HessianReport) {
   const keys = [
     'topEigenvalues',
     'bottomEigenvalues',
@@ -106,6 +117,7 @@ function toJson(r: HessianReport) {
     'density',
     'criteria',
     'perLayer',
+    'lanczos',
     'hvps',
     'seconds',
   ] as const;

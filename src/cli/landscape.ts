@@ -7,8 +7,8 @@ import {
   type OneD,
   orthogonalize,
 } from '../analysis/directions';
-import { CancelledError, lanczos } from '../analysis/lanczos';
-import { evaluateGrid, type Grid, type GridPoint, linspace } from '../analysis/landscape';
+import { lanczos } from '../analysis/lanczos';
+import { evaluateGrid, type Grid, linspace } from '../analysis/landscape';
 import { pcaTrajectory } from '../analysis/trajectory';
 import { canonicalSign } from '../analysis/vec';
 import type { Evaluator } from '../engine/cpu/parallel';
@@ -18,9 +18,10 @@ import { bindWeights } from '../model/bind';
 import { describeBinding, type LossOptions, openEvaluator } from '../model/evaluator';
 import { loadOnnxFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
-import { RunStore } from '../store/store';
+import { type RunRecorder, recorded } from '../runs/recorder';
 import { Rng } from '../util/rng';
-import { noteUnlessJson, stderrProgress } from './progress';
+import { noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
+import { withStore } from './runs';
 
 export interface LandscapeCliOptions extends LossOptions {
   dims: 1 | 2;
@@ -103,6 +104,7 @@ async function makeDirections(
   return { d1, d2, info };
 }
 
+/** Evaluate a grid with progress on stderr; a recorded run journals each point and resumes from them. */
 async function runGrid(
   ev: Evaluator,
   theta: Float32Array,
@@ -111,39 +113,40 @@ async function runGrid(
   x: number[],
   y: number[] | null,
   signal: AbortSignal,
+  rec: RunRecorder | null,
+  meta: object,
   buffersAt?: (x: number, y: number) => Map<string, Float32Array>,
-  done?: Map<string, GridPoint>,
-  record?: (p: GridPoint) => void,
 ): Promise<Grid> {
   const progress = stderrProgress('landscape');
+  rec?.gridStart('surface', x, y, meta);
+  const started = performance.now();
+  let fresh = 0;
   try {
-    return await evaluateGrid(ev, theta, d1, d2, {
+    const grid = await evaluateGrid(ev, theta, d1, d2, {
       x,
       y,
       signal,
       buffersAt,
-      done,
+      done: rec?.donePoints(),
       onPoint: (p, n, total) => {
-        record?.(p);
+        rec?.point(p);
+        fresh++;
+        const eta = ((performance.now() - started) / 1000 / fresh) * (total - n);
+        rec?.progress({ stage: 'points', done: n, total, etaSeconds: eta });
         progress.update(
           'points',
           n,
           total,
           `loss ${p.loss.toPrecision(6)} at (${x[p.i].toPrecision(3)}${y ? `, ${y[p.j].toPrecision(3)}` : ''})`,
-          null,
+          eta,
         );
       },
     });
+    rec?.gridFinish('surface', grid);
+    return grid;
   } finally {
     progress.done();
   }
-}
-
-function withCancel<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  return fn(controller.signal).finally(() => process.off('SIGINT', onSigint));
 }
 
 function print(grid: Grid, directions: object, json: boolean | undefined): void {
@@ -163,71 +166,54 @@ function print(grid: Grid, directions: object, json: boolean | undefined): void 
 
 export async function landscapeCommand(modelPath: string, o: LandscapeCliOptions, resumeId?: string): Promise<void> {
   const ev = await openEvaluator(modelPath, o, (r) => noteUnlessJson(o)(describeBinding(o.weights ?? '', r)));
-  const store = o.db ? new RunStore(o.db) : null;
-  // A resumed run keeps its id and the points it has; a new one records its options to be resumable.
-  const runId =
-    resumeId ??
-    store?.createRun({
-      kind: 'landscape',
-      dataPath: o.data,
-      weightsPath: o.weights,
-      seed: o.seed,
-      options: { model: modelPath, ...o },
-    });
   try {
-    await withCancel(async (signal) => {
-      const theta = ev.initialTheta();
-      const { d1, d2, info } = await makeDirections(ev, theta, o, signal);
-      const x = linspace(o.x ?? o.range, o.steps);
-      const y = o.dims === 2 ? linspace(o.y ?? o.range, o.steps) : null;
-      const done = new Map((store && runId ? store.points(runId) : []).map((p) => [`${p.i},${p.j}`, p]));
-      const onPoint =
-        store && runId ? (p: GridPoint) => store.putPoint(runId, p.i, p.j, p.loss, p.accuracy) : undefined;
-      const grid = await runGrid(ev, theta, d1, d2, x, y, signal, undefined, done, onPoint);
-      if (store && runId) {
-        store.putResult(runId, 'grid', {
-          x: grid.x,
-          y: grid.y,
-          loss: grid.loss,
-          accuracy: grid.accuracy,
-          directions: info,
-        });
-        store.finish(runId, 'finished');
-      }
-      print(grid, info, o.json);
-    });
-  } catch (e) {
-    if (store && runId) store.finish(runId, e instanceof CancelledError ? 'cancelled' : 'failed', (e as Error).message);
-    throw e;
+    await withCancel((signal) =>
+      recorded(
+        o.db,
+        runSpec('landscape', modelPath, o),
+        async (rec) => {
+          const theta = ev.initialTheta();
+          const { d1, d2, info } = await makeDirections(ev, theta, o, signal);
+          const x = linspace(o.x ?? o.range, o.steps);
+          const y = o.dims === 2 ? linspace(o.y ?? o.range, o.steps) : null;
+          const grid = await runGrid(ev, theta, d1, d2, x, y, signal, rec, { directions: info });
+          print(grid, info, o.json);
+        },
+        resumeId,
+      ),
+    );
   } finally {
-    store?.close();
     await ev.close();
   }
 }
 
-/** `saddle runs resume ID`: continue a crashed or cancelled landscape run from the points it has. */
-export async function resumeLandscape(id: string, opts: { db: string; json?: boolean }): Promise<void> {
-  const store = new RunStore(opts.db);
-  let run: ReturnType<RunStore['getRun']>;
-  try {
-    run = store.getRun(id);
-    if (!run) throw new Error(`No run '${id}' in ${opts.db}.`);
-    if (run.run.kind !== 'landscape')
-      throw new Error(`Run ${run.run.id} is a ${run.run.kind} run; only landscape runs resume.`);
-    if (run.run.state === 'finished') throw new Error(`Run ${run.run.id} already finished.`);
-    store.reopen(run.run.id);
-  } finally {
-    store.close();
-  }
-  const options = JSON.parse(run.run.options) as LandscapeCliOptions & { model: string };
-  await landscapeCommand(options.model, { ...options, db: opts.db, json: opts.json }, run.run.id);
+const RESUMABLE = ['landscape', 'interpolate', 'trajectory'];
+
+/** `saddle runs resume ID`: continue a crashed or cancelled grid run from the points it has. */
+export async function resumeRun(id: string, opts: { db: string; json?: boolean }): Promise<void> {
+  const run = withStore(opts.db, (store) => {
+    const found = store.findRun(id);
+    if (!found) throw new Error(`No run '${id}' in ${opts.db}.`);
+    if (!RESUMABLE.includes(found.kind))
+      throw new Error(`Run ${found.id} is a ${found.kind} run; only ${RESUMABLE.join(', ')} runs resume.`);
+    if (found.state === 'finished') throw new Error(`Run ${found.id} already finished.`);
+    if (found.state === 'running' || found.state === 'pending')
+      throw new Error(`Run ${found.id} is ${found.state} in process ${found.pid} on ${found.host}.`);
+    return found;
+  });
+  const options = { ...JSON.parse(run.options), db: opts.db, json: opts.json };
+  if (run.kind === 'landscape') await landscapeCommand(options.model, options, run.id);
+  else if (run.kind === 'interpolate') await interpolateCommand(options.model, options, run.id);
+  else await trajectoryCommand(options.model, options, run.id);
 }
+
 export interface InterpolateCliOptions extends LossOptions {
   from: string;
   to: string;
   third?: string;
   steps: number;
   range: string;
+  db?: string;
 }
 
 function bindAll(model: Awaited<ReturnType<typeof loadOnnxFile>>, paths: string[]) {
@@ -251,10 +237,11 @@ export interface TrajectoryCliOptions extends LossOptions {
   checkpoints: string;
   steps: number;
   margin: number;
+  db?: string;
 }
 
 /** PCA of the checkpoints' differences from the last; the surface in that plane with the path on it. */
-export async function trajectoryCommand(modelPath: string, o: TrajectoryCliOptions): Promise<void> {
+export async function trajectoryCommand(modelPath: string, o: TrajectoryCliOptions, resumeId?: string): Promise<void> {
   const model = await loadOnnxFile(modelPath);
   const paths = o.checkpoints
     .split(',')
@@ -263,66 +250,88 @@ export async function trajectoryCommand(modelPath: string, o: TrajectoryCliOptio
   const bound = bindAll(model, paths);
   const ev = await openEvaluator(modelPath, { ...o, boundWeights: bound[bound.length - 1] });
   try {
-    await withCancel(async (signal) => {
-      const thetas = bound.map((b) => flat(ev, b.params));
-      const t = pcaTrajectory(thetas);
-      const span = (k: 0 | 1) => {
-        const xs = t.path.map((p) => p[k]);
-        const lo = Math.min(...xs);
-        const hi = Math.max(...xs);
-        const pad = o.margin * Math.max(hi - lo, 1e-12);
-        return linspace(`${lo - pad}:${hi + pad}`, o.steps);
-      };
-      const grid = await runGrid(ev, thetas[thetas.length - 1], t.d1, t.d2, span(0), span(1), signal);
-      const directions = {
-        kind: 'pca',
-        normalization: 'none',
-        checkpoints: paths,
-        explainedVariance: t.explainedVariance,
-      };
-      if (o.json)
-        process.stdout.write(
-          `${JSON.stringify({ x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, path: t.path })}\n`,
-        );
-      else print(grid, directions, false);
-    });
+    await withCancel((signal) =>
+      recorded(
+        o.db,
+        runSpec('trajectory', modelPath, o),
+        async (rec) => {
+          const thetas = bound.map((b) => flat(ev, b.params));
+          const t = pcaTrajectory(thetas);
+          const span = (k: 0 | 1) => {
+            const xs = t.path.map((p) => p[k]);
+            const lo = Math.min(...xs);
+            const hi = Math.max(...xs);
+            const pad = o.margin * Math.max(hi - lo, 1e-12);
+            return linspace(`${lo - pad}:${hi + pad}`, o.steps);
+          };
+          const directions = {
+            kind: 'pca',
+            normalization: 'none',
+            checkpoints: paths,
+            explainedVariance: t.explainedVariance,
+          };
+          rec?.result('path', t.path);
+          const grid = await runGrid(ev, thetas[thetas.length - 1], t.d1, t.d2, span(0), span(1), signal, rec, {
+            directions,
+            path: t.path,
+          });
+          if (o.json)
+            process.stdout.write(
+              `${JSON.stringify({ x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, path: t.path })}\n`,
+            );
+          else print(grid, directions, false);
+        },
+        resumeId,
+      ),
+    );
   } finally {
     await ev.close();
   }
 }
 
 /** θ(α) = θ_from + α·(θ_to − θ_from), BatchNorm statistics interpolated alike. */
-export async function interpolateCommand(modelPath: string, o: InterpolateCliOptions): Promise<void> {
+export async function interpolateCommand(
+  modelPath: string,
+  o: InterpolateCliOptions,
+  resumeId?: string,
+): Promise<void> {
   const model = await loadOnnxFile(modelPath);
   // Binding every file first reports any mismatch before work starts.
   const files = [o.from, o.to, ...(o.third ? [o.third] : [])];
   const [a, b, c] = bindAll(model, files);
   const ev = await openEvaluator(modelPath, { ...o, boundWeights: a });
   try {
-    await withCancel(async (signal) => {
-      const thetaA = ev.initialTheta();
-      const minus = (t: Float32Array) => Float64Array.from(t, (v, k) => v - thetaA[k]);
-      const d1 = minus(flat(ev, b.params));
-      const d2 = c ? minus(flat(ev, c.params)) : null;
-      // Running statistics move with the weights too, so (1, 0) is exactly the second checkpoint.
-      const buffersAt = (x: number, y: number) => {
-        const out = new Map<string, Float32Array>();
-        for (const [k, va] of a.buffers) {
-          const vb = b.buffers.get(k);
-          const vc = c?.buffers.get(k);
-          if (vb)
-            out.set(
-              k,
-              Float32Array.from(va, (v, i) => v + x * (vb[i] - v) + (vc ? y * (vc[i] - v) : 0)),
-            );
-        }
-        return out;
-      };
-      const xs = linspace(o.range, o.steps);
-      const grid = await runGrid(ev, thetaA, d1, d2, xs, d2 ? xs : null, signal, buffersAt);
-      const directions = { kind: c ? 'plane' : 'interpolation', checkpoints: files, normalization: 'none' };
-      print(grid, directions, o.json);
-    });
+    await withCancel((signal) =>
+      recorded(
+        o.db,
+        { ...runSpec('interpolate', modelPath, o), weightsPath: o.from },
+        async (rec) => {
+          const thetaA = ev.initialTheta();
+          const minus = (t: Float32Array) => Float64Array.from(t, (v, k) => v - thetaA[k]);
+          const d1 = minus(flat(ev, b.params));
+          const d2 = c ? minus(flat(ev, c.params)) : null;
+          // Running statistics move with the weights too, so (1, 0) is exactly the second checkpoint.
+          const buffersAt = (x: number, y: number) => {
+            const out = new Map<string, Float32Array>();
+            for (const [k, va] of a.buffers) {
+              const vb = b.buffers.get(k);
+              const vc = c?.buffers.get(k);
+              if (vb)
+                out.set(
+                  k,
+                  Float32Array.from(va, (v, i) => v + x * (vb[i] - v) + (vc ? y * (vc[i] - v) : 0)),
+                );
+            }
+            return out;
+          };
+          const xs = linspace(o.range, o.steps);
+          const directions = { kind: c ? 'plane' : 'interpolation', checkpoints: files, normalization: 'none' };
+          const grid = await runGrid(ev, thetaA, d1, d2, xs, d2 ? xs : null, signal, rec, { directions }, buffersAt);
+          print(grid, directions, o.json);
+        },
+        resumeId,
+      ),
+    );
   } finally {
     await ev.close();
   }

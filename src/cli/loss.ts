@@ -1,15 +1,21 @@
 /** `saddle loss MODEL --data DATA.npz`: the loss, accuracy and gradient norm over a data set. */
 import { describeBinding, type LossOptions, openEvaluator } from '../model/evaluator';
-import { noteUnlessJson } from './progress';
+import { recorded } from '../runs/recorder';
+import { noteUnlessJson, runSpec } from './progress';
 
-export async function lossCommand(modelPath: string, opts: LossOptions): Promise<void> {
+export async function lossCommand(modelPath: string, opts: LossOptions & { db?: string }): Promise<void> {
   const objective = await openEvaluator(modelPath, opts, (r) =>
     noteUnlessJson(opts)(describeBinding(opts.weights ?? '', r)),
   );
   const started = performance.now();
-  const r = await objective.gradient(objective.initialTheta()).finally(() => objective.close());
-  const gradNorm = Math.sqrt(r.grad.reduce((a, x) => a + x * x, 0));
-  const result = { loss: r.loss, accuracy: r.accuracy, gradNorm, samples: r.samples };
+  const { r, result } = await recorded(opts.db, runSpec('loss', modelPath, opts), async (rec) => {
+    const r = await objective.gradient(objective.initialTheta());
+    const gradNorm = Math.sqrt(r.grad.reduce((a, x) => a + x * x, 0));
+    const result = { loss: r.loss, accuracy: r.accuracy, gradNorm, samples: r.samples };
+    rec?.result('loss', result);
+    return { r, result };
+  }).finally(() => objective.close());
+  const { gradNorm } = result;
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;

@@ -6,10 +6,12 @@ import { demoCommand } from './demo';
 import { hessianCommand } from './hessian';
 import { infoCommand } from './info';
 import {
+  type InterpolateCliOptions,
   interpolateCommand,
   type LandscapeCliOptions,
   landscapeCommand,
-  resumeLandscape,
+  resumeRun,
+  type TrajectoryCliOptions,
   trajectoryCommand,
 } from './landscape';
 import { lossCommand } from './loss';
@@ -86,7 +88,9 @@ export function buildProgram(): Command {
       .command('loss')
       .description('the loss, accuracy and gradient norm of a model over a data set')
       .argument('<model>', 'an .onnx file'),
-  ).action(lossCommand);
+  )
+    .option('--db <file>', 'record the run in this runs database (see saddle runs)')
+    .action(lossCommand);
 
   addDataOptions(
     program
@@ -108,6 +112,7 @@ export function buildProgram(): Command {
     .option('--per-layer', 'top eigenvalue and trace of each tensor and module block')
     .option('--save-eigenvectors <file.npz>', 'write the eigenvectors as v1/<param>, v2/<param>, ...')
     .option('--db <file>', 'record the run in this runs database (see saddle runs)')
+    .option('--eigenvectors', 'keep the eigenvectors in the recorded run (with --db)')
     .action(hessianCommand);
 
   addDataOptions(
@@ -150,7 +155,8 @@ export function buildProgram(): Command {
     .option('--third <ckpt>', 'a third checkpoint: the 2-D plane through all three (y = 1 at it)')
     .option('--steps <n>', 'points', positiveInt, 21)
     .option('--range <a:b>', 'α range', '-0.5:1.5')
-    .action(interpolateCommand);
+    .option('--db <file>', 'record the run and its points in this runs database (resumable)')
+    .action((model: string, opts: InterpolateCliOptions) => interpolateCommand(model, opts));
 
   addDataOptions(
     program
@@ -161,7 +167,8 @@ export function buildProgram(): Command {
     .requiredOption('--checkpoints <list>', 'comma-separated checkpoints in training order (the last is the origin)')
     .option('--steps <n>', 'points per axis', positiveInt, 21)
     .option('--margin <x>', 'extra room around the path, as a fraction of its extent', Number, 0.2)
-    .action(trajectoryCommand);
+    .option('--db <file>', 'record the run and its points in this runs database (resumable)')
+    .action((model: string, opts: TrajectoryCliOptions) => trajectoryCommand(model, opts));
 
   const runs = program.command('runs').description('runs recorded with --db');
   runs
@@ -179,11 +186,11 @@ export function buildProgram(): Command {
     .action(runsShow);
   runs
     .command('resume')
-    .description('continue a crashed or cancelled landscape run from its recorded points')
+    .description('continue a crashed or cancelled landscape, interpolate or trajectory run from its recorded points')
     .argument('<id>', 'run id (or a unique prefix)')
     .option('--db <file>', 'runs database', 'saddle.db')
     .option('--json', 'print JSON')
-    .action(resumeLandscape);
+    .action(resumeRun);
   runs
     .command('delete')
     .description('delete a run')

@@ -26,3 +26,29 @@ export function noteUnlessJson(opts: { json?: boolean }): (line: string) => void
     if (!opts.json) process.stderr.write(`${line}\n`);
   };
 }
+
+/** Ctrl-C aborts the work (which then ends as `cancelled`) instead of killing the process. */
+export function withCancel<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  return fn(controller.signal).finally(() => process.off('SIGINT', onSigint));
+}
+
+/** How a CLI command is recorded: its inputs, and options complete enough to run it again. */
+export function runSpec(
+  kind: string,
+  modelPath: string,
+  opts: { data?: string; weights?: string; seed?: number; db?: string; json?: boolean },
+) {
+  const { db: _db, json: _json, ...options } = opts as Record<string, unknown>;
+  delete options.boundWeights;
+  return {
+    kind,
+    modelPath,
+    dataPath: opts.data,
+    weightsPath: opts.weights,
+    seed: opts.seed,
+    options: { model: modelPath, ...options },
+  };
+}

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { SADDLE_VERSION } from '../version';
+import { f32Blob, f64Blob, fromF32Blob, fromF64Blob } from './blobs';
 import { MIGRATIONS } from './migrations';
 
 export type RunState = 'pending' | 'running' | 'finished' | 'failed' | 'cancelled' | 'crashed';
@@ -28,6 +29,44 @@ export interface RunRow {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  checkpoint_id: string | null;
+  dataset_id: string | null;
+  seconds: number | null;
+  /** The last progress event, JSON. */
+  progress: string | null;
+}
+
+/** A stored surface or curve. `loss` is x-major (loss[i * ny + j]); NaN marks a point not yet computed. */
+export interface StoredGrid {
+  name: string;
+  x: number[];
+  y: number[] | null;
+  loss: Float64Array;
+  accuracy: Float64Array | null;
+  meta: Record<string, unknown>;
+  /** Every point present. */
+  complete: boolean;
+}
+
+export interface StoredVector {
+  k: number;
+  label: string;
+  eigenvalue: number | null;
+  data: Float32Array;
+}
+
+export interface NewRun {
+  kind: string;
+  name?: string;
+  modelId?: string;
+  checkpointId?: string;
+  datasetId?: string;
+  dataPath?: string;
+  weightsPath?: string;
+  options: unknown;
+  seed?: number;
+  /** 'pending' for a queued job; imported results are 'finished' at once. */
+  state?: 'pending' | 'running' | 'finished';
 }
 
 const now = () => new Date().toISOString();
@@ -68,17 +107,18 @@ export class RunStore {
       );
     for (let v = from; v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]);
+        this.db.exec(MIGRATIONS[v].sql);
+        MIGRATIONS[v].data?.(this.db);
         this.db.prepare('UPDATE schema_version SET version = ?').run(v + 1);
       })();
     }
   }
 
-  /** Runs left `running` by a process that no longer exists on this host become `crashed`. */
+  /** Runs left `running` (or queued) by a process that no longer exists on this host become `crashed`. */
   recoverCrashed(): number {
     const host = hostname();
     const stale = (
-      this.db.prepare("SELECT id, pid, host FROM runs WHERE state = 'running'").all() as Array<{
+      this.db.prepare("SELECT id, pid, host FROM runs WHERE state IN ('pending', 'running')").all() as Array<{
         id: string;
         pid: number;
         host: string;
@@ -91,26 +131,23 @@ export class RunStore {
     return stale.length;
   }
 
-  createRun(r: {
-    kind: string;
-    name?: string;
-    modelId?: string;
-    dataPath?: string;
-    weightsPath?: string;
-    options: unknown;
-    seed?: number;
-  }): string {
+  createRun(r: NewRun): string {
     const id = randomUUID();
+    const state = r.state ?? 'running';
+    const t = now();
     this.db
       .prepare(
-        `INSERT INTO runs (id, name, kind, model_id, data_path, weights_path, options, seed, version, host, pid, state, created_at, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+        `INSERT INTO runs (id, name, kind, model_id, checkpoint_id, dataset_id, data_path, weights_path, options, seed,
+           version, host, pid, state, created_at, started_at, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
-        r.name ?? `${r.kind} ${now()}`,
+        r.name ?? `${r.kind} ${t.replace('T', ' ').slice(0, 19)}`,
         r.kind,
         r.modelId ?? null,
+        r.checkpointId ?? null,
+        r.datasetId ?? null,
         r.dataPath ?? null,
         r.weightsPath ?? null,
         JSON.stringify(r.options),
@@ -118,10 +155,40 @@ export class RunStore {
         SADDLE_VERSION,
         hostname(),
         process.pid,
-        now(),
-        now(),
+        state,
+        t,
+        state === 'pending' ? null : t,
+        state === 'finished' ? t : null,
       );
     return id;
+  }
+
+  /** A queued run starts. */
+  start(id: string): void {
+    this.db.prepare("UPDATE runs SET state = 'running', started_at = ? WHERE id = ?").run(now(), id);
+  }
+
+  /** Models, checkpoints and data sets are keyed by content hash; the latest path wins. */
+  registerModel(id: string, path: string, summary: unknown): string {
+    this.db
+      .prepare(
+        'INSERT INTO models (id, path, summary, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET path = excluded.path',
+      )
+      .run(id, path, JSON.stringify(summary), now());
+    return id;
+  }
+
+  registerFile(table: 'checkpoints' | 'datasets', id: string, path: string, bytes: number): string {
+    this.db
+      .prepare(
+        `INSERT INTO ${table} (id, path, bytes, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET path = excluded.path`,
+      )
+      .run(id, path, bytes, now());
+    return id;
+  }
+
+  setProgress(id: string, progress: unknown): void {
+    this.db.prepare('UPDATE runs SET progress = ? WHERE id = ?').run(JSON.stringify(progress), id);
   }
 
   /** Take a crashed or cancelled run up again in this process. */
@@ -132,9 +199,85 @@ export class RunStore {
   }
 
   finish(id: string, state: Exclude<RunState, 'pending' | 'running'>, error?: string): void {
+    const t = new Date();
+    const started = (
+      this.db.prepare('SELECT started_at FROM runs WHERE id = ?').get(id) as { started_at: string | null }
+    )?.started_at;
+    const seconds = started ? (t.getTime() - Date.parse(started)) / 1000 : null;
     this.db
-      .prepare('UPDATE runs SET state = ?, error = ?, finished_at = ? WHERE id = ?')
-      .run(state, error ?? null, now(), id);
+      .prepare('UPDATE runs SET state = ?, error = ?, finished_at = ?, seconds = ? WHERE id = ?')
+      .run(state, error ?? null, t.toISOString(), seconds, id);
+  }
+
+  /** A grid's axes and provenance, written when it starts so a crashed run keeps them (kept on resume). */
+  putGridAxes(runId: string, name: string, x: number[], y: number[] | null, meta: unknown): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO grids (run_id, name, x, y, meta) VALUES (?, ?, ?, ?, ?)')
+      .run(runId, name, f64Blob(x), y ? f64Blob(y) : null, JSON.stringify(meta));
+  }
+
+  /** Pack a finished grid into float32 BLOBs and drop its point journal, in one transaction. */
+  finishGrid(runId: string, name: string, loss: ArrayLike<number>, accuracy: ArrayLike<number> | null): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE grids SET loss = ?, accuracy = ? WHERE run_id = ? AND name = ?')
+        .run(f32Blob(loss), accuracy ? f32Blob(accuracy) : null, runId, name);
+      this.db.prepare('DELETE FROM points WHERE run_id = ?').run(runId);
+    })();
+  }
+
+  gridNames(runId: string): string[] {
+    return (
+      this.db.prepare('SELECT name FROM grids WHERE run_id = ? ORDER BY rowid').all(runId) as Array<{ name: string }>
+    ).map((r) => r.name);
+  }
+
+  getGrid(runId: string, name = 'surface'): StoredGrid | null {
+    const row = this.db.prepare('SELECT * FROM grids WHERE run_id = ? AND name = ?').get(runId, name) as
+      | { x: Buffer; y: Buffer | null; loss: Buffer | null; accuracy: Buffer | null; meta: string }
+      | undefined;
+    if (!row) return null;
+    const x = Array.from(fromF64Blob(row.x));
+    const y = row.y ? Array.from(fromF64Blob(row.y)) : null;
+    const ny = y?.length ?? 1;
+    let loss: Float64Array;
+    let accuracy: Float64Array | null;
+    if (row.loss) {
+      loss = Float64Array.from(fromF32Blob(row.loss));
+      accuracy = row.accuracy ? Float64Array.from(fromF32Blob(row.accuracy)) : null;
+    } else {
+      // Still running or crashed: assemble what the point journal has.
+      loss = new Float64Array(x.length * ny).fill(Number.NaN);
+      accuracy = null;
+      for (const p of this.points(runId)) {
+        if (p.i >= x.length || p.j >= ny) continue;
+        loss[p.i * ny + p.j] = p.loss;
+        if (p.accuracy !== null) {
+          accuracy ??= new Float64Array(x.length * ny).fill(Number.NaN);
+          accuracy[p.i * ny + p.j] = p.accuracy;
+        }
+      }
+    }
+    return { name, x, y, loss, accuracy, meta: JSON.parse(row.meta), complete: !loss.some(Number.isNaN) };
+  }
+
+  putVector(runId: string, k: number, label: string, eigenvalue: number | null, data: ArrayLike<number>): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO vectors (run_id, k, label, eigenvalue, data) VALUES (?, ?, ?, ?, ?)')
+      .run(runId, k, label, eigenvalue, f32Blob(data));
+  }
+
+  vectors(runId: string): StoredVector[] {
+    return (
+      this.db
+        .prepare('SELECT k, label, eigenvalue, data FROM vectors WHERE run_id = ? ORDER BY k')
+        .all(runId) as Array<{
+        k: number;
+        label: string;
+        eigenvalue: number | null;
+        data: Buffer;
+      }>
+    ).map((r) => ({ ...r, data: fromF32Blob(r.data) }));
   }
 
   putResult(runId: string, key: string, value: unknown, blob?: Uint8Array): void {
@@ -159,8 +302,19 @@ export class RunStore {
     return this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC').all() as RunRow[];
   }
 
-  getRun(id: string): { run: RunRow; results: Record<string, unknown>; points: number } | null {
-    const run = this.db.prepare('SELECT * FROM runs WHERE id = ? OR id LIKE ?').get(id, `${id}%`) as RunRow | undefined;
+  /** A run by id or unique id prefix. */
+  findRun(id: string): RunRow | null {
+    const rows = this.db.prepare('SELECT * FROM runs WHERE id = ? OR id LIKE ? LIMIT 2').all(id, `${id}%`) as RunRow[];
+    const exact = rows.find((r) => r.id === id);
+    if (exact) return exact;
+    if (rows.length > 1) throw new Error(`The run id prefix '${id}' is ambiguous; give more characters.`);
+    return rows[0] ?? null;
+  }
+
+  getRun(
+    id: string,
+  ): { run: RunRow; results: Record<string, unknown>; points: number; grids: string[]; vectors: number } | null {
+    const run = this.findRun(id);
     if (!run) return null;
     const rows = this.db.prepare('SELECT key, json FROM results WHERE run_id = ?').all(run.id) as Array<{
       key: string;
@@ -169,7 +323,9 @@ export class RunStore {
     const results = Object.fromEntries(rows.map((r) => [r.key, r.json === null ? null : JSON.parse(r.json)]));
     const points = (this.db.prepare('SELECT COUNT(*) AS n FROM points WHERE run_id = ?').get(run.id) as { n: number })
       .n;
-    return { run, results, points };
+    const vectors = (this.db.prepare('SELECT COUNT(*) AS n FROM vectors WHERE run_id = ?').get(run.id) as { n: number })
+      .n;
+    return { run, results, points, grids: this.gridNames(run.id), vectors };
   }
 
   deleteRun(id: string): boolean {

@@ -1,0 +1,127 @@
+/**
+ * Recording an analysis as a run: the run row with what it was computed from, progress and partial
+ * results as they come (each its own short transaction, so a killed process loses at most the
+ * point in flight), and the final state: finished, cancelled or failed.
+ */
+import { CancelledError } from '../analysis/lanczos';
+import type { Grid, GridPoint } from '../analysis/landscape';
+import { RunStore } from '../store/store';
+import { type RunInputs, registerInputs } from './catalog';
+
+export interface RunSpec extends RunInputs {
+  kind: string;
+  name?: string;
+  options: unknown;
+  seed?: number;
+}
+
+/** Progress is written at most this often: enough for a watcher, cheap for the WAL. */
+const PROGRESS_INTERVAL_MS = 500;
+
+export class RunRecorder {
+  private lastProgress = 0;
+
+  private constructor(
+    readonly store: RunStore,
+    readonly id: string,
+  ) {}
+
+  /** A new run, or `resumeId` taken up again in this process. */
+  static async create(store: RunStore, spec: RunSpec, resumeId?: string): Promise<RunRecorder> {
+    if (resumeId) {
+      store.reopen(resumeId);
+      return new RunRecorder(store, resumeId);
+    }
+    const inputs = await registerInputs(store, spec);
+    const id = store.createRun({
+      kind: spec.kind,
+      name: spec.name,
+      ...inputs,
+      dataPath: spec.dataPath,
+      weightsPath: spec.weightsPath,
+      options: spec.options,
+      seed: spec.seed,
+    });
+    return new RunRecorder(store, id);
+  }
+
+  /** A queued run created earlier (by the job queue) starts now. */
+  static started(store: RunStore, id: string): RunRecorder {
+    store.start(id);
+    return new RunRecorder(store, id);
+  }
+
+  progress(p: unknown, partial?: { key: string; value: unknown }): void {
+    const t = Date.now();
+    if (t - this.lastProgress < PROGRESS_INTERVAL_MS) return;
+    this.lastProgress = t;
+    this.store.db.transaction(() => {
+      this.store.setProgress(this.id, p);
+      if (partial) this.store.putResult(this.id, partial.key, partial.value);
+    })();
+  }
+
+  result(key: string, value: unknown): void {
+    this.store.putResult(this.id, key, value);
+  }
+
+  gridStart(name: string, x: number[], y: number[] | null, meta: unknown): void {
+    this.store.putGridAxes(this.id, name, x, y, meta);
+  }
+
+  /** Points already recorded (a resumed run skips them). */
+  donePoints(): Map<string, GridPoint> {
+    return new Map(this.store.points(this.id).map((p) => [`${p.i},${p.j}`, p]));
+  }
+
+  point(p: GridPoint): void {
+    this.store.putPoint(this.id, p.i, p.j, p.loss, p.accuracy);
+  }
+
+  gridFinish(name: string, grid: Grid): void {
+    const loss = (grid.loss as Array<number | number[]>).flat();
+    const accuracy = grid.accuracy ? (grid.accuracy as Array<number | number[]>).flat() : null;
+    this.store.finishGrid(this.id, name, loss, accuracy);
+  }
+
+  vector(k: number, label: string, eigenvalue: number | null, data: ArrayLike<number>): void {
+    this.store.putVector(this.id, k, label, eigenvalue, data);
+  }
+
+  finish(error?: unknown): void {
+    if (error === undefined) this.store.finish(this.id, 'finished');
+    else
+      this.store.finish(
+        this.id,
+        error instanceof CancelledError ? 'cancelled' : 'failed',
+        error instanceof Error ? error.message : String(error),
+      );
+  }
+}
+
+/**
+ * Run `fn` as a recorded run when `db` is given (a path, opened and closed here, or an open store),
+ * plainly otherwise. The run ends finished, cancelled or failed with `fn`.
+ */
+export async function recorded<T>(
+  db: string | RunStore | undefined,
+  spec: RunSpec,
+  fn: (rec: RunRecorder | null) => Promise<T>,
+  resumeId?: string,
+): Promise<T> {
+  if (!db) return fn(null);
+  const store = typeof db === 'string' ? new RunStore(db) : db;
+  try {
+    const rec = await RunRecorder.create(store, spec, resumeId);
+    try {
+      const out = await fn(rec);
+      rec.finish();
+      return out;
+    } catch (e) {
+      rec.finish(e);
+      throw e;
+    }
+  } finally {
+    if (typeof db === 'string') store.close();
+  }
+}

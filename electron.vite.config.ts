@@ -10,7 +10,8 @@ export default defineConfig({
     define,
     build: {
       outDir: 'out/main',
-      externalizeDeps: true,
+      // d3-contour ships only as ES modules: bundle it, whatever format the main build emits.
+      externalizeDeps: { exclude: ['d3-contour', 'd3-array'] },
       rollupOptions: {
         input: { index: resolve(__dirname, 'electron/main.ts'), engine: resolve(__dirname, 'electron/engine.ts') },
       },

@@ -1,6 +1,9 @@
 /** The `saddle` command line. Each command is a thin wrapper over the engine in src/. */
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { EXPORT_FORMATS } from '../export';
+import { CSV_TABLES } from '../export/csv';
+import { FIGURES } from '../export/figures';
 import { SADDLE_VERSION } from '../version';
 import { demoCommand } from './demo';
 import { hessianCommand } from './hessian';
@@ -15,7 +18,7 @@ import {
   trajectoryCommand,
 } from './landscape';
 import { lossCommand } from './loss';
-import { runsDelete, runsList, runsShow } from './runs';
+import { runsDelete, runsExport, runsImport, runsList, runsShow } from './runs';
 import { serveCommand } from './serve';
 
 function positiveInt(value: string): number {
@@ -198,6 +201,35 @@ export function buildProgram(): Command {
     .option('--db <file>', 'runs database', 'saddle.db')
     .option('--json', 'print JSON')
     .action(runsDelete);
+  runs
+    .command('export')
+    .description(
+      'export a run: JSON, CSV, ParaView VTP/VTS, Li-compatible HDF5, LLA log line, SVG/PNG figure, HTML report',
+    )
+    .argument('<id>', 'run id (or a unique prefix)')
+    .addOption(new Option('--format <f>', 'output format').choices([...EXPORT_FORMATS]).makeOptionMandatory())
+    .option('-o, --output <file>', 'write here (written whole or not at all); text formats default to stdout')
+    .addOption(
+      new Option('--table <t>', 'CSV: which table (default: the grid, else eigenvalues)').choices([...CSV_TABLES]),
+    )
+    .addOption(
+      new Option('--figure <f>', 'SVG/PNG: which figure (default: the first the run has)').choices([...FIGURES]),
+    )
+    .option('--log', "VTP/VTS: z = ln(z + 0.1), as Li's h52vtp --log")
+    .option('--zmax <z>', 'VTP/VTS: clip z above this, as h52vtp --zmax', Number)
+    .addOption(new Option('--surface <s>', 'VTP/VTS: which values').choices(['loss', 'accuracy']).default('loss'))
+    .option('--vectors', 'JSON: include the stored eigenvectors')
+    .option('--db <file>', 'runs database', 'saddle.db')
+    .option('--json', 'print a JSON summary when writing a file')
+    .action(runsExport);
+  runs
+    .command('import')
+    .description("import a surface file of Li et al.'s loss-landscape (.h5) as a finished landscape run")
+    .argument('<file>', 'an .h5 surface file with xcoordinates, [ycoordinates,] train_loss [, train_acc]')
+    .option('--name <name>', 'display name of the run')
+    .option('--db <file>', 'runs database', 'saddle.db')
+    .option('--json', 'print JSON')
+    .action(runsImport);
 
   program
     .command('serve')

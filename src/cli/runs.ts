@@ -1,4 +1,7 @@
-/** `saddle runs list | show ID | delete ID` over the runs database (--db, default ./saddle.db). */
+/** `saddle runs list | show ID | delete ID | export ID | import FILE` over the runs database (--db, default ./saddle.db). */
+import { basename, resolve } from 'node:path';
+import { type ExportFormat, type ExportOptions, exportRun } from '../export';
+import { readLiH5 } from '../export/hdf5';
 import { RunStore } from '../store/store';
 import { table } from './format';
 
@@ -48,4 +51,50 @@ export function runsDelete(id: string, opts: RunsOptions): void {
     if (!store.deleteRun(id)) throw new Error(`No run '${id}' in ${opts.db}.`);
     process.stdout.write(opts.json ? `${JSON.stringify({ deleted: id })}\n` : `deleted ${id}\n`);
   });
+}
+
+export interface RunsExportOptions extends RunsOptions, Omit<ExportOptions, 'format'> {
+  format: ExportFormat;
+  output?: string;
+}
+
+export async function runsExport(id: string, opts: RunsExportOptions): Promise<void> {
+  const store = new RunStore(opts.db);
+  try {
+    const text = await exportRun(store, id, opts, opts.output);
+    if (text !== null) process.stdout.write(text);
+    else if (opts.json)
+      process.stdout.write(`${JSON.stringify({ exported: id, format: opts.format, file: opts.output })}\n`);
+    else process.stderr.write(`wrote ${opts.output}\n`);
+  } finally {
+    store.close();
+  }
+}
+
+/** `saddle runs import FILE.h5`: a Li et al. surface file becomes a finished landscape run. */
+export async function runsImport(file: string, opts: RunsOptions & { name?: string }): Promise<void> {
+  const surface = await readLiH5(file);
+  const id = withStore(opts.db, (store) =>
+    store.db.transaction(() => {
+      const runId = store.createRun({
+        kind: 'landscape',
+        name: opts.name ?? `imported ${basename(file)}`,
+        options: { imported: resolve(file), format: 'li-h5' },
+        state: 'finished',
+      });
+      store.putGridAxes(runId, 'surface', surface.x, surface.y, {
+        directions: { kind: 'imported', file: resolve(file) },
+      });
+      store.finishGrid(runId, 'surface', surface.loss, surface.accuracy);
+      if (surface.missing)
+        store.finish(runId, 'failed', `${surface.missing} point(s) are -1 in the file: Li's run never computed them.`);
+      return runId;
+    })(),
+  );
+  const summary = { imported: file, id, points: surface.loss.length, missing: surface.missing };
+  process.stdout.write(
+    opts.json
+      ? `${JSON.stringify(summary)}\n`
+      : `imported ${file} as run ${id.slice(0, 8)} (${surface.y ? `${surface.x.length} × ${surface.y.length}` : surface.x.length} points${surface.missing ? `, ${surface.missing} missing` : ''})\n`,
+  );
 }

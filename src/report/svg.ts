@@ -1,4 +1,4 @@
-/** Plain SVG line charts built as strings: figures without a display, a DOM or a GPU. */
+/** Plain SVG charts built as strings: figures without a display, a DOM or a GPU. */
 export interface LineChartOptions {
   width?: number;
   height?: number;
@@ -8,10 +8,10 @@ export interface LineChartOptions {
   logY?: boolean;
 }
 
-const esc = (s: string) =>
+export const esc = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 
-function ticks(lo: number, hi: number, n = 5): number[] {
+export function ticks(lo: number, hi: number, n = 5): number[] {
   if (hi === lo) return [lo];
   const step = 10 ** Math.floor(Math.log10((hi - lo) / n));
   const nice = [1, 2, 5, 10].map((m) => m * step).find((s) => (hi - lo) / s <= n) ?? step * 10;
@@ -20,6 +20,9 @@ function ticks(lo: number, hi: number, n = 5): number[] {
     out.push(Number(t.toPrecision(12)));
   return out;
 }
+
+/** Tick labels short enough for an axis: 0.30000000000000004 prints as 0.3. */
+export const tickLabel = (t: number) => String(Number(t.toPrecision(6)));
 
 export function lineChart(xs: number[], ys: number[], o: LineChartOptions): string {
   const W = o.width ?? 560;
@@ -34,14 +37,14 @@ export function lineChart(xs: number[], ys: number[], o: LineChartOptions): stri
   const points = xs.map((x, i) => `${sx(x).toFixed(1)},${sy(yv[i]).toFixed(1)}`).join(' ');
   const xt = ticks(x0, x1).map(
     (t) =>
-      `<line x1="${sx(t)}" x2="${sx(t)}" y1="${H - m.b}" y2="${H - m.b + 4}" stroke="#555"/><text x="${sx(t)}" y="${H - m.b + 16}" text-anchor="middle">${t}</text>`,
+      `<line x1="${sx(t)}" x2="${sx(t)}" y1="${H - m.b}" y2="${H - m.b + 4}" stroke="#555"/><text x="${sx(t)}" y="${H - m.b + 16}" text-anchor="middle">${tickLabel(t)}</text>`,
   );
   const yt = ticks(y0, y1).map(
     (t) =>
-      `<line x1="${m.l - 4}" x2="${m.l}" y1="${sy(t)}" y2="${sy(t)}" stroke="#555"/><text x="${m.l - 6}" y="${sy(t) + 4}" text-anchor="end">${o.logY ? `1e${t}` : t}</text>`,
+      `<line x1="${m.l - 4}" x2="${m.l}" y1="${sy(t)}" y2="${sy(t)}" stroke="#555"/><text x="${m.l - 6}" y="${sy(t) + 4}" text-anchor="end">${o.logY ? `1e${t}` : tickLabel(t)}</text>`,
   );
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+    svgOpen(W, H),
     `<text x="${W / 2}" y="18" text-anchor="middle" font-size="13">${esc(o.title)}</text>`,
     `<line x1="${m.l}" x2="${W - m.r}" y1="${H - m.b}" y2="${H - m.b}" stroke="#555"/><line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${H - m.b}" stroke="#555"/>`,
     ...xt,
@@ -51,4 +54,9 @@ export function lineChart(xs: number[], ys: number[], o: LineChartOptions): stri
     `<text x="14" y="${H / 2}" text-anchor="middle" transform="rotate(-90 14 ${H / 2})">${esc(o.yLabel)}${o.logY ? ' (log)' : ''}</text>`,
     '</svg>',
   ].join('');
+}
+
+/** Every figure starts on a white page, so a PNG rendered from it is not transparent. */
+export function svgOpen(W: number, H: number): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif" font-size="11"><rect width="${W}" height="${H}" fill="#fff"/>`;
 }

@@ -1,0 +1,69 @@
+/** CSV (RFC 4180) tables of a run: its grid, eigenvalues, spectral density, Ritz nodes, per-layer curvature. */
+import type { HessianReport } from '../analysis/spectrum';
+import { mainGrid, type RunData } from './run-data';
+
+export const CSV_TABLES = ['grid', 'eigenvalues', 'density', 'ritz', 'per-layer'] as const;
+export type CsvTable = (typeof CSV_TABLES)[number];
+
+const cell = (v: unknown): string => {
+  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+export function toCsv(header: string[], rows: unknown[][]): string {
+  return `${[header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
+}
+
+/** The table a run is mostly about, when none is named. */
+export function defaultTable(data: RunData): CsvTable {
+  return data.grids.length ? 'grid' : 'eigenvalues';
+}
+
+export function runCsv(data: RunData, table: CsvTable = defaultTable(data)): string {
+  if (table === 'grid') {
+    const g = mainGrid(data, 'CSV grid');
+    const ny = g.y?.length ?? 1;
+    const rows: unknown[][] = [];
+    for (let i = 0; i < g.x.length; i++)
+      for (let j = 0; j < ny; j++) {
+        const k = i * ny + j;
+        rows.push(g.y ? [g.x[i], g.y[j], g.loss[k], g.accuracy?.[k]] : [g.x[i], g.loss[k], g.accuracy?.[k]]);
+      }
+    return toCsv(g.y ? ['x', 'y', 'loss', 'accuracy'] : ['x', 'loss', 'accuracy'], rows);
+  }
+  const s = data.results.spectrum as Partial<HessianReport> | undefined;
+  const need = (what: unknown, name: string) => {
+    if (!what) throw new Error(`Run ${data.run.id.slice(0, 8)} has no ${name}; rerun saddle hessian with it.`);
+  };
+  need(s, 'Hessian spectrum');
+  if (table === 'eigenvalues') {
+    need(s?.topEigenvalues || s?.bottomEigenvalues, 'eigenvalues (--top-k/--bottom-k)');
+    const rows = [
+      ...(s?.topEigenvalues ?? []).map((v, k) => ['top', k + 1, v, s?.residuals?.top[k]]),
+      ...(s?.bottomEigenvalues ?? []).map((v, k) => ['bottom', k + 1, v, s?.residuals?.bottom[k]]),
+    ];
+    return toCsv(['end', 'rank', 'eigenvalue', 'residual'], rows);
+  }
+  if (table === 'density') {
+    need(s?.density, 'spectral density (--density)');
+    const d = s?.density as { grid: number[]; values: number[] };
+    return toCsv(
+      ['eigenvalue', 'density'],
+      d.grid.map((t, k) => [t, d.values[k]]),
+    );
+  }
+  if (table === 'ritz') {
+    need(s?.density, 'spectral density (--density)');
+    const runs = (s?.density as { runs: Array<{ nodes: number[]; weights: number[] }> }).runs;
+    return toCsv(
+      ['run', 'node', 'weight'],
+      runs.flatMap((r, k) => r.nodes.map((n, i) => [k + 1, n, r.weights[i]])),
+    );
+  }
+  need(s?.perLayer, 'per-layer curvature (--per-layer)');
+  return toCsv(
+    ['block', 'kind', 'size', 'top_eigenvalue', 'trace', 'trace_stderr'],
+    (s?.perLayer ?? []).map((b) => [b.name, b.kind, b.size, b.topEigenvalue, b.trace, b.traceStderr]),
+  );
+}

@@ -1,0 +1,31 @@
+/**
+ * The LLA criteria as LLA writes them to `hessian_criteria_<name>.log`: `re: <re>, Kh<n>: <Kh>`, the
+ * means over SLQ runs printed the way Python prints floats, so scripts that parse LLA logs read ours.
+ */
+import type { LlaCriteria } from '../analysis/density';
+import type { RunData } from './run-data';
+
+/** Python's repr of a float: shortest round-trip digits, exponent form below 1e-4 or from 1e16. */
+export function pythonFloat(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const [mantissa, expText] = x.toExponential().split('e');
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 16) {
+    return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  const fixed = x.toFixed(Math.max(0, (mantissa.split('.')[1]?.length ?? 0) - exp));
+  return fixed.includes('.') ? fixed : `${fixed}.0`;
+}
+
+export function llaLine(data: RunData): string {
+  const criteria = (data.results.spectrum as { criteria?: LlaCriteria } | undefined)?.criteria;
+  if (!criteria)
+    throw new Error(
+      `Run ${data.run.id.slice(0, 8)} has no LLA criteria; run saddle hessian with --density to compute them.`,
+    );
+  // LLA divides by the positive sum regardless, so a run with no positive node makes its mean inf.
+  const kh = criteria.kh.mean ?? Number.POSITIVE_INFINITY;
+  return `re: ${pythonFloat(criteria.re.mean)}, Kh${pythonFloat(criteria.kh.n)}: ${pythonFloat(kh)}\n`;
+}

@@ -32,38 +32,34 @@ export function runCsv(data: RunData, table: CsvTable = defaultTable(data)): str
       }
     return toCsv(g.y ? ['x', 'y', 'loss', 'accuracy'] : ['x', 'loss', 'accuracy'], rows);
   }
+  const missing = (name: string) =>
+    new Error(`Run ${data.run.id.slice(0, 8)} has no ${name}; rerun saddle hessian with it.`);
   const s = data.results.spectrum as Partial<HessianReport> | undefined;
-  const need = (what: unknown, name: string) => {
-    if (!what) throw new Error(`Run ${data.run.id.slice(0, 8)} has no ${name}; rerun saddle hessian with it.`);
-  };
-  need(s, 'Hessian spectrum');
+  if (!s) throw missing('Hessian spectrum');
   if (table === 'eigenvalues') {
-    need(s?.topEigenvalues || s?.bottomEigenvalues, 'eigenvalues (--top-k/--bottom-k)');
+    if (!s.topEigenvalues && !s.bottomEigenvalues) throw missing('eigenvalues (--top-k/--bottom-k)');
     const rows = [
-      ...(s?.topEigenvalues ?? []).map((v, k) => ['top', k + 1, v, s?.residuals?.top[k]]),
-      ...(s?.bottomEigenvalues ?? []).map((v, k) => ['bottom', k + 1, v, s?.residuals?.bottom[k]]),
+      ...(s.topEigenvalues ?? []).map((v, k) => ['top', k + 1, v, s.residuals?.top[k]]),
+      ...(s.bottomEigenvalues ?? []).map((v, k) => ['bottom', k + 1, v, s.residuals?.bottom[k]]),
     ];
     return toCsv(['end', 'rank', 'eigenvalue', 'residual'], rows);
   }
-  if (table === 'density') {
-    need(s?.density, 'spectral density (--density)');
-    const d = s?.density as { grid: number[]; values: number[] };
-    return toCsv(
-      ['eigenvalue', 'density'],
-      d.grid.map((t, k) => [t, d.values[k]]),
-    );
-  }
-  if (table === 'ritz') {
-    need(s?.density, 'spectral density (--density)');
-    const runs = (s?.density as { runs: Array<{ nodes: number[]; weights: number[] }> }).runs;
+  if (table === 'density' || table === 'ritz') {
+    const d = s.density;
+    if (!d) throw missing('spectral density (--density)');
+    if (table === 'density')
+      return toCsv(
+        ['eigenvalue', 'density'],
+        d.grid.map((t, k) => [t, d.values[k]]),
+      );
     return toCsv(
       ['run', 'node', 'weight'],
-      runs.flatMap((r, k) => r.nodes.map((n, i) => [k + 1, n, r.weights[i]])),
+      d.runs.flatMap((r, k) => r.nodes.map((n, i) => [k + 1, n, r.weights[i]])),
     );
   }
-  need(s?.perLayer, 'per-layer curvature (--per-layer)');
+  if (!s.perLayer) throw missing('per-layer curvature (--per-layer)');
   return toCsv(
     ['block', 'kind', 'size', 'top_eigenvalue', 'trace', 'trace_stderr'],
-    (s?.perLayer ?? []).map((b) => [b.name, b.kind, b.size, b.topEigenvalue, b.trace, b.traceStderr]),
+    s.perLayer.map((b) => [b.name, b.kind, b.size, b.topEigenvalue, b.trace, b.traceStderr]),
   );
 }

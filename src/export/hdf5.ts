@@ -12,13 +12,28 @@ import { produceFileAtomic } from '../util/atomic-write';
 import { mainGrid, type RunData } from './run-data';
 
 const READER = 'HDF5 surface (Li et al.)';
+
+/**
+ * h5wasm, with HDF5 errors thrown as JS exceptions instead of printed to stderr. The deepest line of
+ * HDF5's error stack says what is wrong ("truncated file: eof = 3413, ..."): that is what we show.
+ */
+async function hdf5() {
+  const module = await h5wasm.ready;
+  module.activate_throwing_error_handler();
+  return h5wasm;
+}
+
+function hdf5Reason(e: unknown): string {
+  const lines = String((e as Error)?.message ?? e).match(/in \w+\(\): [^\n]+/g);
+  return lines ? (lines[lines.length - 1].split('(): ')[1] ?? lines[lines.length - 1]) : String(e);
+}
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 export async function writeLiH5(data: RunData, path: string): Promise<void> {
   const g = mainGrid(data, 'HDF5');
   if (!g.complete)
     throw new Error(`Run ${data.run.id.slice(0, 8)} is ${data.run.state} with points missing; resume it first.`);
-  await h5wasm.ready;
+  await hdf5();
   const nx = g.x.length;
   const ny = g.y?.length ?? 1;
   const yMajor = (v: Float64Array) => {
@@ -60,16 +75,21 @@ export async function readLiH5(path: string): Promise<LiSurface> {
   }
   if (head.length < 8 || SIGNATURE.some((b, k) => head[k] !== b))
     throw new FileFormatError(path, READER, 'not-a-model', 'the file does not start with the HDF5 signature');
-  await h5wasm.ready;
+  await hdf5();
   let f: H5File;
   try {
     f = new h5wasm.File(path, 'r');
   } catch (e) {
-    throw new FileFormatError(path, READER, 'corrupt', `HDF5 could not open the file (${(e as Error).message})`);
+    throw new FileFormatError(path, READER, 'corrupt', `HDF5 cannot open the file: ${hdf5Reason(e)}`);
   }
   try {
     const read = (name: string, required: boolean): Float64Array | null => {
-      const ds = f.get(name);
+      let ds: ReturnType<H5File['get']>;
+      try {
+        ds = f.get(name);
+      } catch (e) {
+        throw new FileFormatError(path, READER, 'corrupt', `'${name}' cannot be opened: ${hdf5Reason(e)}`);
+      }
       if (!ds) {
         if (required)
           throw new FileFormatError(
@@ -86,7 +106,7 @@ export async function readLiH5(path: string): Promise<LiSurface> {
       try {
         value = ds.value;
       } catch (e) {
-        throw new FileFormatError(path, READER, 'corrupt', `'${name}' cannot be read (${(e as Error).message})`);
+        throw new FileFormatError(path, READER, 'corrupt', `'${name}' cannot be read: ${hdf5Reason(e)}`);
       }
       if (!ArrayBuffer.isView(value) || value instanceof DataView || typeof (value as Float64Array)[0] === 'bigint')
         throw new FileFormatError(path, READER, 'mismatch', `'${name}' is not an array of floating-point numbers`);

@@ -9,14 +9,17 @@ import type { RunData } from './run-data';
 export function pythonFloat(x: number): string {
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const [mantissa, expText] = x.toExponential().split('e');
+  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
+  if (x === 0) return `${sign}0.0`;
+  // JS and Python agree on the shortest round-trip digits; only where the point goes differs.
+  const [mantissa, expText] = Math.abs(x).toExponential().split('e');
+  const digits = mantissa.replace('.', '');
   const exp = Number(expText);
-  if (exp < -4 || exp >= 16) {
-    return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  const fixed = x.toFixed(Math.max(0, (mantissa.split('.')[1]?.length ?? 0) - exp));
-  return fixed.includes('.') ? fixed : `${fixed}.0`;
+  if (exp < -4 || exp >= 16)
+    return `${sign}${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  const whole = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+  return `${sign}${whole}.${digits.slice(exp + 1) || '0'}`;
 }
 
 export function llaLine(data: RunData): string {

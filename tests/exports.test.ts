@@ -59,15 +59,8 @@ beforeAll(() => {
       'hessian',
       fixture('demo', 'demo.onnx'),
       ...demo,
-      '--iterations',
-      '40',
-      '--top-k',
-      '3',
-      '--density',
-      '--per-layer',
-      '--db',
-      db,
-      '--json',
+      ...['--samples', '64', '--iterations', '30', '--top-k', '3', '--density', '--runs', '2', '--per-layer'],
+      ...['--db', db, '--json'],
     ),
   );
   const runs = JSON.parse(saddle('runs', 'list', '--db', db, '--json')) as Array<{ id: string; kind: string }>;

@@ -1,3 +1,5 @@
+import { basename } from 'node:path';
+
 /** Progress lines on stderr: rewritten in place on a terminal, one line per 2 s otherwise. */
 export function stderrProgress(label: string): {
   update(stage: string, done: number, total: number, message: string, eta: number | null): void;
@@ -49,6 +51,7 @@ export function runSpec(
     dataPath: opts.data,
     weightsPath: opts.weights,
     seed: opts.seed,
+    name: `${kind} ${basename(modelPath)}${opts.weights ? ` @ ${basename(opts.weights)}` : ''}`,
     options: { model: modelPath, ...options },
   };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readNpz } from '../src/formats/numpy';
+import { RunStore } from '../src/store/store';
 import { fixture, ROOT } from './helpers';
 
 const saddle = (...args: string[]) =>
@@ -223,9 +224,11 @@ describe('the saddle CLI (built bundle)', () => {
     expect(out.loss).toHaveLength(3);
   });
 
-  it('demo analyzes the bundled model headlessly and writes a report', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'saddle-demo-')), 'report.html');
-    const r = saddle('demo', '--json', '--out', out);
+  it('demo analyzes the bundled model headlessly into a runs database and writes a report', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'saddle-demo-'));
+    const out = join(tmp, 'report.html');
+    const db = join(tmp, 'demo.db');
+    const r = saddle('demo', '--json', '--out', out, '--db', db, '--steps', '7');
     expect(r.status, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     const ref = JSON.parse(readFileSync(fixture('demo', 'demo.json'), 'utf8'));
@@ -235,6 +238,23 @@ describe('the saddle CLI (built bundle)', () => {
     expect(summary.criteria.hesdType).toBe('MP');
     const html = readFileSync(out, 'utf8');
     expect(html).toContain('Hessian spectral density');
-    expect(html.match(/<svg /g)).toHaveLength(2);
+    // Density, contours and the 3-D surface.
+    expect(html.match(/<svg /g)).toHaveLength(3);
+    const store = new RunStore(db);
+    expect(
+      store
+        .listRuns()
+        .map((run) => [run.kind, run.state])
+        .sort(),
+    ).toEqual([
+      ['hessian', 'finished'],
+      ['landscape', 'finished'],
+      ['loss', 'finished'],
+    ]);
+    // The landscape's centre is the model itself: exactly the recorded loss, in float32.
+    const grid = store.getGrid(summary.runs[2]);
+    expect(grid?.loss[3 * 7 + 3]).toBe(Math.fround(summary.loss));
+    expect(store.getRun(summary.runs[1])?.results.spectrum).toMatchObject({ topEigenvalues: summary.topEigenvalues });
+    store.close();
   });
 });

@@ -46,7 +46,7 @@ interface DirectionInfo {
   file?: string;
 }
 
-async function makeDirections(
+export async function makeDirections(
   ev: Evaluator,
   theta: Float32Array,
   o: LandscapeCliOptions,
@@ -105,7 +105,7 @@ async function makeDirections(
 }
 
 /** Evaluate a grid with progress on stderr; a recorded run journals each point and resumes from them. */
-async function runGrid(
+export async function runGrid(
   ev: Evaluator,
   theta: Float32Array,
   d1: Float64Array,

@@ -241,8 +241,10 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('analyze the bundled demo model headlessly and write an HTML report')
+    .description('analyze the bundled demo model headlessly into a runs database and write an HTML report')
     .option('--out <file>', 'where to write the report', 'saddle-demo-report.html')
+    .option('--db <file>', 'record the demo runs in this runs database', 'saddle.db')
+    .option('--steps <n>', 'points per axis of the 2-D landscape', positiveInt, 21)
     .option('--json', 'print JSON')
     .action(demoCommand);
 

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, MessageChannelMain, session, shell, utilityProcess } from 'electron';
 import { methodNames, methods } from '../src/api/contract';
+import { savePdf } from './pdf';
 import {
   CHANNEL_PREFIX,
   CONTENT_SECURITY_POLICY,
@@ -23,7 +24,11 @@ let nextId = 1;
 let window: BrowserWindow | null = null;
 
 function startEngine(): Engine {
-  const child = utilityProcess.fork(join(import.meta.dirname, 'engine.js'), [], { serviceName: 'Saddle engine' });
+  // Runs live in the OS's app-data folder (e.g. ~/.config/Saddle on Linux), shared across restarts.
+  const db = join(app.getPath('userData'), 'saddle.db');
+  const child = utilityProcess.fork(join(import.meta.dirname, 'engine.js'), [`--db=${db}`], {
+    serviceName: 'Saddle engine',
+  });
   const started: Engine = { process: child, pending: new Map() };
   child.on('message', (m: { id: number; outcome: Outcome }) => {
     started.pending.get(m.id)?.(m.outcome);
@@ -71,8 +76,22 @@ function registerHandlers(): void {
           error: { kind: 'bad-request', message: `Invalid ${method} request: ${parsed.error.issues[0]?.message}.` },
         };
       }
+      if (method === 'exportPdf') return exportPdf(parsed.data as { id: string });
       return callEngine(method, parsed.data);
     });
+  }
+}
+
+/** The engine writes the HTML report; this process prints it to PDF (only Chromium can). */
+async function exportPdf(request: { id: string }): Promise<Outcome> {
+  const html = await callEngine('exportRun', { id: request.id, format: 'html' });
+  if (!html.ok) return html;
+  const file = html.result as { fileName: string; content: string };
+  try {
+    const saved = await savePdf(window, file.fileName.replace(/\.html$/, '.pdf'), file.content);
+    return { ok: true, result: { file: saved } };
+  } catch (e) {
+    return { ok: false, error: { kind: 'pdf', message: `The PDF could not be written: ${(e as Error).message}` } };
   }
 }
 

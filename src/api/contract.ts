@@ -50,15 +50,22 @@ export type VersionInfo = z.infer<typeof VersionInfoSchema>;
 
 const JobSchema = z.string().regex(/^[\w-]{1,64}$/);
 
+const RunIdSchema = z.string().regex(/^[0-9a-f-]{4,36}$/, 'a run id (or a prefix of one)');
+
+/** The fields shared by every analysis request on an open model. */
+const AnalysisBase = {
+  /** Chosen by the caller so it can cancel before the result arrives. */
+  job: JobSchema,
+  modelId: z.string().min(1).max(100),
+  data: PathSchema,
+  weights: PathSchema.optional(),
+  batchSize: z.number().int().min(1).max(65536).default(128),
+  samples: z.number().int().min(1).optional(),
+};
+
 export const HessianRequestSchema = z
   .object({
-    /** Chosen by the caller so it can cancel before the result arrives. */
-    job: JobSchema,
-    modelId: z.string().min(1).max(100),
-    data: PathSchema,
-    weights: PathSchema.optional(),
-    batchSize: z.number().int().min(1).max(65536).default(128),
-    samples: z.number().int().min(1).optional(),
+    ...AnalysisBase,
     options: z
       .object({
         topK: z.number().int().min(0).max(100),
@@ -76,6 +83,82 @@ export const HessianRequestSchema = z
   })
   .strict();
 
+export const LandscapeRequestSchema = z
+  .object({
+    ...AnalysisBase,
+    options: z
+      .object({
+        dims: z.union([z.literal(1), z.literal(2)]),
+        steps: z.number().int().min(2).max(401),
+        range: z.string().regex(/^-?[\d.e+-]+:-?[\d.e+-]+$/, 'a:b'),
+        directions: z.enum(['random', 'hessian', 'hessian-minmax']),
+        norm: z.enum(['filter', 'layer', 'model', 'weight', 'none']),
+        oneD: z.enum(['zero', 'normalize', 'copy']),
+        seed: z.number().int(),
+      })
+      .partial()
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export const RunSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  state: z.enum(['pending', 'running', 'finished', 'failed', 'cancelled', 'crashed']),
+  createdAt: z.string(),
+  seconds: z.number().nullable(),
+  error: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+/** A grid for drawing: loss[i * ny + j] at (x[i], y[j]); null where not computed yet. */
+export const GridViewSchema = z.object({
+  name: z.string(),
+  x: z.array(z.number()),
+  y: z.array(z.number()).nullable(),
+  loss: z.array(z.number().nullable()),
+  accuracy: z.array(z.number().nullable()).nullable(),
+  meta: z.record(z.string(), z.unknown()),
+  complete: z.boolean(),
+});
+
+export const RunViewSchema = z.object({
+  run: RunSummarySchema.extend({
+    options: z.record(z.string(), z.unknown()),
+    model: z.string().nullable(),
+    data: z.string().nullable(),
+    weights: z.string().nullable(),
+    version: z.string(),
+    host: z.string(),
+  }),
+  results: z.record(z.string(), z.unknown()),
+  grids: z.array(GridViewSchema),
+});
+export type RunView = z.infer<typeof RunViewSchema>;
+
+export const ExportRequestSchema = z
+  .object({
+    id: RunIdSchema,
+    format: z.enum(['json', 'csv', 'vtp', 'vts', 'h5', 'lla', 'svg', 'png', 'html']),
+    table: z.enum(['grid', 'eigenvalues', 'density', 'ritz', 'per-layer']).optional(),
+    figure: z.enum(['surface', 'contour', 'curve', 'density']).optional(),
+    log: z.boolean().optional(),
+    zmax: z.number().positive().optional(),
+    surface: z.enum(['loss', 'accuracy']).optional(),
+  })
+  .strict();
+
+/** A file for the UI to save: text as is, binary as base64. */
+export const ExportedFileSchema = z.object({
+  fileName: z.string(),
+  mimeType: z.string(),
+  encoding: z.enum(['utf8', 'base64']),
+  content: z.string(),
+});
+export type ExportedFile = z.infer<typeof ExportedFileSchema>;
+
 /** Every capability: its request and response schemas. Add a capability here first. */
 export const methods = {
   version: { request: z.object({}).strict(), response: VersionInfoSchema },
@@ -86,6 +169,16 @@ export const methods = {
   openWeights: {
     request: z.object({ modelId: z.string().min(1).max(100), path: PathSchema }).strict(),
     response: WeightsReportSchema,
+  },
+  landscape: { request: LandscapeRequestSchema, response: z.record(z.string(), z.unknown()) },
+  listRuns: { request: z.object({}).strict(), response: z.array(RunSummarySchema) },
+  getRun: { request: z.object({ id: RunIdSchema }).strict(), response: RunViewSchema },
+  deleteRun: { request: z.object({ id: RunIdSchema }).strict(), response: z.object({ deleted: z.boolean() }) },
+  exportRun: { request: ExportRequestSchema, response: ExportedFileSchema },
+  /** The run's HTML report as PDF, saved where the user picks (desktop app only). */
+  exportPdf: {
+    request: z.object({ id: RunIdSchema }).strict(),
+    response: z.object({ file: z.string().nullable() }),
   },
 } as const;
 
@@ -106,12 +199,18 @@ export const ProgressEventSchema = z.object({
   total: z.number(),
   message: z.string().optional(),
   etaSeconds: z.number().nullable().optional(),
+  /** The recorded run this job writes, when the engine has a runs database. */
+  runId: z.string().optional(),
+  /** Results so far: Ritz values, or the grid point just computed. */
+  partial: z.unknown().optional(),
 });
 export type ProgressEvent = z.infer<typeof ProgressEventSchema>;
 
 export const EngineEventSchema = z.union([
   ProgressEventSchema,
   z.object({ type: z.literal('engine-restarted'), message: z.string() }),
+  /** A run was created, changed state or was deleted: lists of runs should refresh. */
+  z.object({ type: z.literal('runs-changed') }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEventSchema>;
 

@@ -1,28 +1,71 @@
 /**
  * The engine's side of the contract. One instance per engine process (the Electron utilityProcess,
- * `saddle serve`, or a CLI command); hosts call it through `dispatch`.
+ * `saddle serve`, or a CLI command); hosts call it through `dispatch`. Analyses go through one job
+ * queue and, when the engine has a runs database, are recorded as runs as they progress.
  */
 import { randomUUID } from 'node:crypto';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { linspace } from '../analysis/landscape';
 import { analyzeHessian } from '../analysis/spectrum';
+import { exportRun } from '../export';
 import { openCheckpoint } from '../formats/checkpoint';
 import { bindWeights } from '../model/bind';
-import { openEvaluator } from '../model/evaluator';
+import { type LossOptions, openEvaluator } from '../model/evaluator';
 import { loadOnnxFile, openModelFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { demoPaths } from '../resources';
+import { recordSpectrum, spectrumJson } from '../runs/hessian-run';
+import { evaluateRecordedGrid, makeDirections } from '../runs/landscape-run';
+import { JobQueue } from '../runs/queue';
+import { RunRecorder, type RunSpec, recorded } from '../runs/recorder';
+import type { RunRow, RunStore } from '../store/store';
 import { SADDLE_VERSION } from '../version';
-import type { EngineEvent, OpenedModel, Request, Response, SaddleApi, VersionInfo } from './contract';
+import type {
+  EngineEvent,
+  OpenedModel,
+  Request,
+  Response,
+  RunSummary,
+  RunView,
+  SaddleApi,
+  VersionInfo,
+} from './contract';
 
 export type EventSink = (event: EngineEvent) => void;
 
+const MIME: Record<string, string> = {
+  json: 'application/json',
+  csv: 'text/csv',
+  vtp: 'application/xml',
+  vts: 'application/xml',
+  h5: 'application/x-hdf5',
+  lla: 'text/plain',
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  html: 'text/html',
+};
+
+const summary = (r: RunRow): RunSummary => ({
+  id: r.id,
+  name: r.name,
+  kind: r.kind,
+  state: r.state,
+  createdAt: r.created_at,
+  seconds: r.seconds,
+  error: r.error,
+});
+
 export class SaddleService implements SaddleApi {
   private readonly models = new Map<string, OpenedModel>();
-  private readonly jobs = new Map<string, AbortController>();
+  private readonly queue = new JobQueue();
 
   constructor(
     private readonly host: VersionInfo['host'],
     private readonly emit: EventSink = () => {},
+    /** Where runs are recorded; without one, analyses still run but leave no record. */
+    private readonly store: RunStore | null = null,
   ) {}
 
   async version(): Promise<VersionInfo> {
@@ -43,55 +86,136 @@ export class SaddleService implements SaddleApi {
     return this.openModel({ path: demoPaths().model });
   }
 
+  private opened(modelId: string): OpenedModel {
+    const opened = this.models.get(modelId);
+    if (!opened) throw new Error('Open a model first.');
+    return opened;
+  }
+
+  private lossOptions(request: Request<'hessian'> | Request<'landscape'>, seed: number): LossOptions {
+    return {
+      data: request.data,
+      weights: request.weights,
+      loss: 'auto',
+      batchSize: request.batchSize,
+      samples: request.samples,
+      seed,
+      bn: 'eval',
+      threads: availableParallelism(),
+    };
+  }
+
+  /**
+   * Queue a job, recorded as a run that is `pending` until its turn. A job cancelled while it waits
+   * never starts, and its run ends `cancelled`.
+   */
+  private async runJob<T>(
+    job: string,
+    spec: RunSpec,
+    work: (rec: RunRecorder | null, signal: AbortSignal, runId?: string) => Promise<T>,
+  ): Promise<T & { runId?: string }> {
+    const runId = this.store ? await RunRecorder.createPending(this.store, spec) : undefined;
+    this.emit({ type: 'runs-changed' });
+    try {
+      const result = await this.queue.submit(job, (signal) =>
+        recorded(this.store ?? undefined, spec, (rec) => work(rec, signal, runId), runId),
+      );
+      return { ...result, runId };
+    } catch (e) {
+      if (this.store && runId && this.store.findRun(runId)?.state === 'pending')
+        this.store.finish(runId, 'cancelled', e instanceof Error ? e.message : String(e));
+      throw e;
+    } finally {
+      this.emit({ type: 'runs-changed' });
+    }
+  }
+
   /** A Hessian analysis of an open model; progress streams as events tagged with the caller's job id. */
   async hessian(request: Request<'hessian'>): Promise<Response<'hessian'>> {
-    const opened = this.models.get(request.modelId);
-    if (!opened) throw new Error('Open a model first.');
-    if (this.jobs.has(request.job)) throw new Error(`Job '${request.job}' is already running.`);
-    const controller = new AbortController();
-    this.jobs.set(request.job, controller);
-    try {
-      const evaluator = await openEvaluator(opened.info.file, {
-        data: request.data,
-        weights: request.weights,
-        loss: 'auto',
-        batchSize: request.batchSize,
-        samples: request.samples,
-        seed: 0,
-        bn: 'eval',
-        threads: availableParallelism(),
-      });
+    const opened = this.opened(request.modelId);
+    const loss = this.lossOptions(request, request.options.seed ?? 0);
+    const spec: RunSpec = {
+      kind: 'hessian',
+      name: `hessian ${basename(opened.info.file)}`,
+      modelPath: opened.info.file,
+      dataPath: request.data,
+      weightsPath: request.weights,
+      seed: loss.seed,
+      options: { model: opened.info.file, ...loss, ...request.options },
+    };
+    return this.runJob(request.job, spec, async (rec, signal, runId) => {
+      const evaluator = await openEvaluator(opened.info.file, loss);
       try {
         const report = await analyzeHessian(
           evaluator,
           evaluator.initialTheta(),
           request.options,
-          (p) =>
-            this.emit({
-              type: 'progress',
-              job: request.job,
-              stage: p.stage,
-              done: p.done,
-              total: p.total,
-              message: p.message,
-              etaSeconds: p.etaSeconds,
-            }),
-          controller.signal,
+          (p) => {
+            const event = { stage: p.stage, done: p.done, total: p.total, etaSeconds: p.etaSeconds };
+            rec?.progress(event, p.ritz && { key: 'partial', value: p.ritz });
+            this.emit({ type: 'progress', job: request.job, ...event, message: p.message, runId, partial: p.ritz });
+          },
+          signal,
         );
-        const { eigenvectors: _v, ...rest } = report;
-        return rest as Record<string, unknown>;
+        if (rec) recordSpectrum(rec, report, false);
+        return spectrumJson(report) as Record<string, unknown>;
       } finally {
         await evaluator.close();
       }
-    } finally {
-      this.jobs.delete(request.job);
-    }
+    });
+  }
+
+  /** A 1-D or 2-D landscape; each point is recorded and streamed as it finishes. */
+  async landscape(request: Request<'landscape'>): Promise<Response<'landscape'>> {
+    const opened = this.opened(request.modelId);
+    const o = {
+      dims: 2 as 1 | 2,
+      steps: 21,
+      range: '-1:1',
+      directions: 'random',
+      norm: 'filter' as const,
+      oneD: 'zero' as const,
+      seed: 0,
+      ...request.options,
+    };
+    const loss = this.lossOptions(request, o.seed);
+    const spec: RunSpec = {
+      kind: 'landscape',
+      name: `landscape ${basename(opened.info.file)}`,
+      modelPath: opened.info.file,
+      dataPath: request.data,
+      weightsPath: request.weights,
+      seed: o.seed,
+      options: { model: opened.info.file, ...loss, ...o },
+    };
+    return this.runJob(request.job, spec, async (rec, signal, runId) => {
+      const ev = await openEvaluator(opened.info.file, loss);
+      try {
+        const theta = ev.initialTheta();
+        const { d1, d2, info } = await makeDirections(ev, theta, o, signal);
+        const x = linspace(o.range, o.steps);
+        const y = o.dims === 2 ? x : null;
+        const grid = await evaluateRecordedGrid(ev, theta, d1, d2, x, y, signal, rec, { directions: info }, (p) =>
+          this.emit({
+            type: 'progress',
+            job: request.job,
+            stage: 'points',
+            done: p.done,
+            total: p.total,
+            etaSeconds: p.etaSeconds,
+            runId,
+            partial: p.point,
+          }),
+        );
+        return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions: info };
+      } finally {
+        await ev.close();
+      }
+    });
   }
 
   async cancel(request: Request<'cancel'>): Promise<Response<'cancel'>> {
-    const job = this.jobs.get(request.job);
-    job?.abort();
-    return { cancelled: job !== undefined };
+    return { cancelled: this.queue.cancel(request.job) };
   }
 
   async openWeights(request: Request<'openWeights'>): Promise<Response<'openWeights'>> {
@@ -111,5 +235,76 @@ export class SaddleService implements SaddleApi {
     } finally {
       ckpt.close();
     }
+  }
+
+  private runs(): RunStore {
+    if (!this.store) throw new Error('This engine has no runs database, so runs are not recorded.');
+    return this.store;
+  }
+
+  async listRuns(): Promise<Response<'listRuns'>> {
+    return this.runs().listRuns().map(summary);
+  }
+
+  async getRun(request: Request<'getRun'>): Promise<Response<'getRun'>> {
+    const store = this.runs();
+    const found = store.getRun(request.id);
+    if (!found) throw new Error(`No run '${request.id}'.`);
+    const r = found.run;
+    const orNull = (v: ArrayLike<number>) => Array.from(v, (x) => (Number.isNaN(x) ? null : x));
+    const view: RunView = {
+      run: {
+        ...summary(r),
+        options: JSON.parse(r.options),
+        model: (JSON.parse(r.options).model as string | undefined) ?? null,
+        data: r.data_path,
+        weights: r.weights_path,
+        version: r.version,
+        host: r.host,
+      },
+      results: found.results,
+      grids: found.grids.flatMap((name) => {
+        const g = store.getGrid(r.id, name);
+        return g ? [{ ...g, loss: orNull(g.loss), accuracy: g.accuracy ? orNull(g.accuracy) : null }] : [];
+      }),
+    };
+    return view;
+  }
+
+  async deleteRun(request: Request<'deleteRun'>): Promise<Response<'deleteRun'>> {
+    const store = this.runs();
+    const run = store.findRun(request.id);
+    if (run && (run.state === 'running' || run.state === 'pending'))
+      throw new Error(`Run ${run.id.slice(0, 8)} is ${run.state}; cancel it before deleting it.`);
+    const deleted = store.deleteRun(request.id);
+    this.emit({ type: 'runs-changed' });
+    return { deleted };
+  }
+
+  async exportRun(request: Request<'exportRun'>): Promise<Response<'exportRun'>> {
+    const store = this.runs();
+    const run = store.findRun(request.id);
+    if (!run) throw new Error(`No run '${request.id}'.`);
+    const fileName = `saddle-${run.kind}-${run.id.slice(0, 8)}.${request.format === 'lla' ? 'log' : request.format}`;
+    const mimeType = MIME[request.format];
+    if (request.format === 'h5' || request.format === 'png') {
+      // Binary formats are written to a file (h5wasm writes only files), then read back.
+      const dir = mkdtempSync(join(tmpdir(), 'saddle-export-'));
+      try {
+        const path = join(dir, fileName);
+        await exportRun(store, run.id, request, path);
+        return { fileName, mimeType, encoding: 'base64', content: readFileSync(path).toString('base64') };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    const content = (await exportRun(store, run.id, request)) as string;
+    return { fileName, mimeType, encoding: 'utf8', content };
+  }
+
+  async exportPdf(): Promise<Response<'exportPdf'>> {
+    throw new Error(
+      'PDF export needs the desktop app. In a browser, export the HTML report and print it to PDF from there.',
+    );
   }
 }

@@ -11,11 +11,12 @@ import { htmlReport } from '../export/report';
 import { loadRunData } from '../export/run-data';
 import { type LossOptions, openEvaluator } from '../model/evaluator';
 import { demoPaths } from '../resources';
+import { recordSpectrum, spectrumJson } from '../runs/hessian-run';
+import { makeDirections } from '../runs/landscape-run';
 import { recorded } from '../runs/recorder';
 import { RunStore } from '../store/store';
 import { writeFileAtomic } from '../util/atomic-write';
-import { recordSpectrum, spectrumJson } from './hessian';
-import { type LandscapeCliOptions, makeDirections, runGrid } from './landscape';
+import { type LandscapeCliOptions, runGrid } from './landscape';
 import { runSpec, stderrProgress, withCancel } from './progress';
 
 export interface DemoOptions {

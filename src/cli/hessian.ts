@@ -4,7 +4,8 @@ import { analyzeHessian, type HessianOptions, type HessianReport } from '../anal
 import type { Evaluator } from '../engine/cpu/parallel';
 import { writeNpz } from '../formats/npz-write';
 import { describeBinding, type LossOptions, openEvaluator } from '../model/evaluator';
-import { type RunRecorder, recorded } from '../runs/recorder';
+import { recordSpectrum, spectrumJson } from '../runs/hessian-run';
+import { recorded } from '../runs/recorder';
 import { noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
 
 export interface HessianCliOptions extends LossOptions {
@@ -77,21 +78,6 @@ export function hessianOptions(opts: HessianCliOptions): Partial<HessianOptions>
   };
 }
 
-/** The spectrum as one JSON result, its eigenvectors (when asked for) as float32 BLOBs. */
-export function recordSpectrum(rec: RunRecorder, r: HessianReport, vectors: boolean): void {
-  rec.result('spectrum', spectrumJson(r));
-  if (!vectors || !r.eigenvectors) return;
-  const top = r.eigenvectors.top.map((v, i) => ({ v, label: `top${i + 1}`, value: r.topEigenvalues?.[i] ?? null }));
-  const bottom = r.eigenvectors.bottom.map((v, i) => ({
-    v,
-    label: `bottom${i + 1}`,
-    value: r.bottomEigenvalues?.[i] ?? null,
-  }));
-  [...top, ...bottom].forEach((e, k) => {
-    rec.vector(k, e.label, e.value, e.v);
-  });
-}
-
 /** v1/<param>, v2/<param>, ... in descending eigenvalue order (top first, then bottom ascending). */
 async function saveEigenvectors(path: string, report: HessianReport, evaluator: Evaluator): Promise<void> {
   const vectors = [...(report.eigenvectors?.top ?? []), ...(report.eigenvectors?.bottom ?? [])];
@@ -105,23 +91,6 @@ async function saveEigenvectors(path: string, report: HessianReport, evaluator: 
   const values = [...(report.topEigenvalues ?? []), ...(report.bottomEigenvalues ?? [])];
   arrays.push({ name: 'eigenvalues', data: Float32Array.from(values), shape: [values.length] });
   await writeFile(path, writeNpz(arrays));
-}
-
-/** The documented JSON, in the documented key order, leaving out what was not asked for. */
-export function spectrumJson(r: HessianReport) {
-  const keys = [
-    'topEigenvalues',
-    'bottomEigenvalues',
-    'residuals',
-    'trace',
-    'density',
-    'criteria',
-    'perLayer',
-    'lanczos',
-    'hvps',
-    'seconds',
-  ] as const;
-  return Object.fromEntries(keys.filter((k) => r[k] !== undefined).map((k) => [k, r[k]]));
 }
 
 function describe(r: HessianReport): string {

@@ -1,110 +1,27 @@
 /** `saddle landscape` and `saddle interpolate`: loss surfaces along directions, as JSON or a summary. */
-import { readFileSync } from 'node:fs';
-import {
-  gaussianDirection,
-  type Normalization,
-  normalizeDirection,
-  type OneD,
-  orthogonalize,
-} from '../analysis/directions';
-import { lanczos } from '../analysis/lanczos';
-import { evaluateGrid, type Grid, linspace } from '../analysis/landscape';
+import { type Grid, linspace } from '../analysis/landscape';
 import { pcaTrajectory } from '../analysis/trajectory';
-import { canonicalSign } from '../analysis/vec';
 import type { Evaluator } from '../engine/cpu/parallel';
 import { openCheckpoint } from '../formats/checkpoint';
-import { readNpz } from '../formats/numpy';
 import { bindWeights } from '../model/bind';
 import { describeBinding, type LossOptions, openEvaluator } from '../model/evaluator';
 import { loadOnnxFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
+import { type DirectionOptions, evaluateRecordedGrid, makeDirections } from '../runs/landscape-run';
 import { type RunRecorder, recorded } from '../runs/recorder';
-import { Rng } from '../util/rng';
 import { noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
 import { withStore } from './runs';
 
-export interface LandscapeCliOptions extends LossOptions {
-  dims: 1 | 2;
+export interface LandscapeCliOptions extends LossOptions, DirectionOptions {
   steps: number;
   range: string;
   x?: string;
   y?: string;
-  directions: string;
-  norm: Normalization;
-  oneD: OneD;
   /** Record the run (and every point as it finishes) in this database. */
   db?: string;
 }
 
-interface DirectionInfo {
-  kind: string;
-  normalization: Normalization;
-  oneD: OneD;
-  seed: number;
-  lambda1?: number;
-  lambda2?: number;
-  file?: string;
-}
-
-export async function makeDirections(
-  ev: Evaluator,
-  theta: Float32Array,
-  o: LandscapeCliOptions,
-  signal: AbortSignal,
-): Promise<{ d1: Float64Array; d2: Float64Array | null; info: DirectionInfo }> {
-  const P = ev.size;
-  const info: DirectionInfo = { kind: o.directions, normalization: o.norm, oneD: o.oneD, seed: o.seed };
-  let d1: Float64Array;
-  let d2: Float64Array | null = null;
-  if (o.directions === 'random') {
-    const rng = new Rng(o.seed);
-    d1 = gaussianDirection(P, rng);
-    if (o.dims === 2) d2 = orthogonalize(gaussianDirection(P, rng), d1);
-  } else if (o.directions === 'hessian' || o.directions === 'hessian-minmax') {
-    const lz = await lanczos((v) => ev.hvp(theta, v), new Rng(o.seed).gaussianVector(P), {
-      steps: 100,
-      topK: 2,
-      bottomK: 2,
-      tol: 1e-6,
-      signal,
-    });
-    const k = lz.eig.values.length;
-    let picks: number[];
-    if (o.directions === 'hessian-minmax') picks = [k - 1, 0];
-    else
-      picks = [...Array(k).keys()].sort((a, b) => Math.abs(lz.eig.values[b]) - Math.abs(lz.eig.values[a])).slice(0, 2);
-    d1 = canonicalSign(lz.ritzVector(picks[0]));
-    info.lambda1 = lz.eig.values[picks[0]];
-    if (o.dims === 2) {
-      d2 = canonicalSign(lz.ritzVector(picks[1]));
-      info.lambda2 = lz.eig.values[picks[1]];
-    }
-  } else {
-    const arrays = readNpz(new Uint8Array(readFileSync(o.directions)), o.directions);
-    const gather = (prefix: string) => {
-      const d = new Float64Array(P);
-      for (const p of ev.params) {
-        const a = arrays.get(`${prefix}/${p.name}`);
-        if (!a) throw new Error(`The directions file '${o.directions}' has no array '${prefix}/${p.name}'.`);
-        if (a.data.length !== p.size)
-          throw new Error(
-            `'${prefix}/${p.name}' in '${o.directions}' has ${a.data.length} values; the parameter has ${p.size}.`,
-          );
-        d.set(a.data, p.offset);
-      }
-      return d;
-    };
-    info.kind = 'file';
-    info.file = o.directions;
-    d1 = gather('d1');
-    if (o.dims === 2) d2 = gather('d2');
-  }
-  normalizeDirection(d1, theta, ev.params, o.norm, o.oneD);
-  if (d2) normalizeDirection(d2, theta, ev.params, o.norm, o.oneD);
-  return { d1, d2, info };
-}
-
-/** Evaluate a grid with progress on stderr; a recorded run journals each point and resumes from them. */
+/** The shared grid evaluation with progress on stderr. */
 export async function runGrid(
   ev: Evaluator,
   theta: Float32Array,
@@ -118,32 +35,23 @@ export async function runGrid(
   buffersAt?: (x: number, y: number) => Map<string, Float32Array>,
 ): Promise<Grid> {
   const progress = stderrProgress('landscape');
-  rec?.gridStart('surface', x, y, meta);
-  const started = performance.now();
-  let fresh = 0;
   try {
-    const grid = await evaluateGrid(ev, theta, d1, d2, {
+    return await evaluateRecordedGrid(
+      ev,
+      theta,
+      d1,
+      d2,
       x,
       y,
       signal,
-      buffersAt,
-      done: rec?.donePoints(),
-      onPoint: (p, n, total) => {
-        rec?.point(p);
-        fresh++;
-        const eta = ((performance.now() - started) / 1000 / fresh) * (total - n);
-        rec?.progress({ stage: 'points', done: n, total, etaSeconds: eta });
-        progress.update(
-          'points',
-          n,
-          total,
-          `loss ${p.loss.toPrecision(6)} at (${x[p.i].toPrecision(3)}${y ? `, ${y[p.j].toPrecision(3)}` : ''})`,
-          eta,
-        );
+      rec,
+      meta,
+      (p) => {
+        const at = `${x[p.point.i].toPrecision(3)}${y ? `, ${y[p.point.j].toPrecision(3)}` : ''}`;
+        progress.update('points', p.done, p.total, `loss ${p.point.loss.toPrecision(6)} at (${at})`, p.etaSeconds);
       },
-    });
-    rec?.gridFinish('surface', grid);
-    return grid;
+      buffersAt,
+    );
   } finally {
     progress.done();
   }

@@ -237,6 +237,7 @@ export function buildProgram(): Command {
     .option('--port <n>', 'TCP port (0 picks a free one)', port, 6060)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--no-token', 'disable the access token (only on a trusted network)')
+    .option('--db <file>', 'record analyses in this runs database (shared with the CLI: see saddle runs)', 'saddle.db')
     .action(serveCommand);
 
   program

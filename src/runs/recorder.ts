@@ -26,7 +26,7 @@ export class RunRecorder {
     readonly id: string,
   ) {}
 
-  /** A new run, or `resumeId` taken up again in this process. */
+  /** A new run, or `resumeId` (queued, crashed or cancelled) taken up in this process. */
   static async create(store: RunStore, spec: RunSpec, resumeId?: string): Promise<RunRecorder> {
     if (resumeId) {
       store.reopen(resumeId);
@@ -45,10 +45,19 @@ export class RunRecorder {
     return new RunRecorder(store, id);
   }
 
-  /** A queued run created earlier (by the job queue) starts now. */
-  static started(store: RunStore, id: string): RunRecorder {
-    store.start(id);
-    return new RunRecorder(store, id);
+  /** A run waiting in a job queue: `pending` until `recorded(..., id)` takes it up. */
+  static async createPending(store: RunStore, spec: RunSpec): Promise<string> {
+    const inputs = await registerInputs(store, spec);
+    return store.createRun({
+      kind: spec.kind,
+      name: spec.name,
+      ...inputs,
+      dataPath: spec.dataPath,
+      weightsPath: spec.weightsPath,
+      options: spec.options,
+      seed: spec.seed,
+      state: 'pending',
+    });
   }
 
   progress(p: unknown, partial?: { key: string; value: unknown }): void {
@@ -107,6 +116,7 @@ export async function recorded<T>(
   db: string | RunStore | undefined,
   spec: RunSpec,
   fn: (rec: RunRecorder | null) => Promise<T>,
+  /** A run that exists already: queued (pending), or crashed or cancelled and resumed. */
   resumeId?: string,
 ): Promise<T> {
   if (!db) return fn(null);

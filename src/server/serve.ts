@@ -20,6 +20,7 @@ import type { EngineEvent } from '../api/contract';
 import { dispatch } from '../api/dispatch';
 import { SaddleService } from '../api/service';
 import { rendererDir } from '../resources';
+import { RunStore } from '../store/store';
 
 export interface ServeOptions {
   port: number;
@@ -29,6 +30,8 @@ export interface ServeOptions {
   staticDir?: string;
   /** Largest accepted upload, in bytes. */
   maxUploadBytes?: number;
+  /** The runs database analyses are recorded in (none: not recorded). */
+  db?: string;
 }
 
 export interface RunningServer {
@@ -62,7 +65,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const text = JSON.stringify(event);
     for (const ws of sockets) ws.send(text);
   };
-  const service = new SaddleService('serve', broadcast);
+  const store = opts.db ? new RunStore(opts.db) : null;
+  const service = new SaddleService('serve', broadcast, store);
   let boundPort = opts.port;
 
   const allowedHosts = () =>
@@ -177,6 +181,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(uploadDir, { recursive: true, force: true });
+      store?.close();
     },
   };
 }

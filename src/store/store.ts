@@ -163,11 +163,6 @@ export class RunStore {
     return id;
   }
 
-  /** A queued run starts. */
-  start(id: string): void {
-    this.db.prepare("UPDATE runs SET state = 'running', started_at = ? WHERE id = ?").run(now(), id);
-  }
-
   /** Models, checkpoints and data sets are keyed by content hash; the latest path wins. */
   registerModel(id: string, path: string, summary: unknown): string {
     this.db
@@ -191,11 +186,13 @@ export class RunStore {
     this.db.prepare('UPDATE runs SET progress = ? WHERE id = ?').run(JSON.stringify(progress), id);
   }
 
-  /** Take a crashed or cancelled run up again in this process. */
+  /** Take a queued, crashed or cancelled run up (again) in this process. */
   reopen(id: string): void {
     this.db
-      .prepare("UPDATE runs SET state = 'running', pid = ?, host = ?, error = NULL, finished_at = NULL WHERE id = ?")
-      .run(process.pid, hostname(), id);
+      .prepare(
+        "UPDATE runs SET state = 'running', pid = ?, host = ?, error = NULL, finished_at = NULL, started_at = COALESCE(started_at, ?) WHERE id = ?",
+      )
+      .run(process.pid, hostname(), now(), id);
   }
 
   finish(id: string, state: Exclude<RunState, 'pending' | 'running'>, error?: string): void {

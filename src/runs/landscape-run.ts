@@ -1,0 +1,140 @@
+/**
+ * A landscape as a run: its directions (random, Hessian axes or from a file, normalized) and its grid,
+ * evaluated with every point journaled to the run as it finishes, so a killed run resumes. Shared by
+ * the CLI, the demo and the app's job queue; progress goes to whatever callback the caller gives.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  gaussianDirection,
+  type Normalization,
+  normalizeDirection,
+  type OneD,
+  orthogonalize,
+} from '../analysis/directions';
+import { lanczos } from '../analysis/lanczos';
+import { evaluateGrid, type Grid, type GridPoint } from '../analysis/landscape';
+import { canonicalSign } from '../analysis/vec';
+import type { Evaluator } from '../engine/cpu/parallel';
+import { readNpz } from '../formats/numpy';
+import { Rng } from '../util/rng';
+import type { RunRecorder } from './recorder';
+
+/** What makes a set of directions. */
+export interface DirectionOptions {
+  dims: 1 | 2;
+  /** random | hessian | hessian-minmax | a .npz path with d1/<param>, d2/<param>. */
+  directions: string;
+  norm: Normalization;
+  oneD: OneD;
+  seed: number;
+}
+
+export interface DirectionInfo {
+  kind: string;
+  normalization: Normalization;
+  oneD: OneD;
+  seed: number;
+  lambda1?: number;
+  lambda2?: number;
+  file?: string;
+}
+
+export async function makeDirections(
+  ev: Evaluator,
+  theta: Float32Array,
+  o: DirectionOptions,
+  signal: AbortSignal,
+): Promise<{ d1: Float64Array; d2: Float64Array | null; info: DirectionInfo }> {
+  const P = ev.size;
+  const info: DirectionInfo = { kind: o.directions, normalization: o.norm, oneD: o.oneD, seed: o.seed };
+  let d1: Float64Array;
+  let d2: Float64Array | null = null;
+  if (o.directions === 'random') {
+    const rng = new Rng(o.seed);
+    d1 = gaussianDirection(P, rng);
+    if (o.dims === 2) d2 = orthogonalize(gaussianDirection(P, rng), d1);
+  } else if (o.directions === 'hessian' || o.directions === 'hessian-minmax') {
+    const lz = await lanczos((v) => ev.hvp(theta, v), new Rng(o.seed).gaussianVector(P), {
+      steps: 100,
+      topK: 2,
+      bottomK: 2,
+      tol: 1e-6,
+      signal,
+    });
+    const k = lz.eig.values.length;
+    let picks: number[];
+    if (o.directions === 'hessian-minmax') picks = [k - 1, 0];
+    else
+      picks = [...Array(k).keys()].sort((a, b) => Math.abs(lz.eig.values[b]) - Math.abs(lz.eig.values[a])).slice(0, 2);
+    d1 = canonicalSign(lz.ritzVector(picks[0]));
+    info.lambda1 = lz.eig.values[picks[0]];
+    if (o.dims === 2) {
+      d2 = canonicalSign(lz.ritzVector(picks[1]));
+      info.lambda2 = lz.eig.values[picks[1]];
+    }
+  } else {
+    const arrays = readNpz(new Uint8Array(readFileSync(o.directions)), o.directions);
+    const gather = (prefix: string) => {
+      const d = new Float64Array(P);
+      for (const p of ev.params) {
+        const a = arrays.get(`${prefix}/${p.name}`);
+        if (!a) throw new Error(`The directions file '${o.directions}' has no array '${prefix}/${p.name}'.`);
+        if (a.data.length !== p.size)
+          throw new Error(
+            `'${prefix}/${p.name}' in '${o.directions}' has ${a.data.length} values; the parameter has ${p.size}.`,
+          );
+        d.set(a.data, p.offset);
+      }
+      return d;
+    };
+    info.kind = 'file';
+    info.file = o.directions;
+    d1 = gather('d1');
+    if (o.dims === 2) d2 = gather('d2');
+  }
+  normalizeDirection(d1, theta, ev.params, o.norm, o.oneD);
+  if (d2) normalizeDirection(d2, theta, ev.params, o.norm, o.oneD);
+  return { d1, d2, info };
+}
+
+export interface GridProgress {
+  done: number;
+  total: number;
+  etaSeconds: number;
+  point: GridPoint;
+}
+
+/** Evaluate a grid; a recorded run journals each point and resumes from the points it has. */
+export async function evaluateRecordedGrid(
+  ev: Evaluator,
+  theta: Float32Array,
+  d1: Float64Array,
+  d2: Float64Array | null,
+  x: number[],
+  y: number[] | null,
+  signal: AbortSignal,
+  rec: RunRecorder | null,
+  meta: object,
+  onProgress: (p: GridProgress) => void = () => {},
+  buffersAt?: (x: number, y: number) => Map<string, Float32Array>,
+): Promise<Grid> {
+  rec?.gridStart('surface', x, y, meta);
+  const started = performance.now();
+  let fresh = 0;
+  const grid = await evaluateGrid(ev, theta, d1, d2, {
+    x,
+    y,
+    signal,
+    buffersAt,
+    done: rec?.donePoints(),
+    onPoint: (p, n, total) => {
+      rec?.point(p);
+      fresh++;
+      const eta = ((performance.now() - started) / 1000 / fresh) * (total - n);
+      rec?.progress({ stage: 'points', done: n, total, etaSeconds: eta });
+      onProgress({ done: n, total, etaSeconds: eta, point: p });
+    },
+  });
+  rec?.gridFinish('surface', grid);
+  return grid;
+}

@@ -51,7 +51,8 @@ async function open(files: File[]): Promise<void> {
 
 host.onEvent((event: EngineEvent) => {
   if (event.type === 'engine-restarted') showError(event.message);
-  else status.textContent = event.done < event.total ? `${event.stage}… ${event.message ?? ''}` : '';
+  else if (event.type === 'progress')
+    status.textContent = event.done < event.total ? `${event.stage}… ${event.message ?? ''}` : '';
 });
 
 app.append(

@@ -104,9 +104,12 @@ describe('the saddle CLI (built bundle)', () => {
       'trace',
       'density',
       'criteria',
+      'lanczos',
       'hvps',
       'seconds',
     ]);
+    // Lanczos says how it stored its basis, so a user can see the memory it took.
+    expect(r.lanczos).toMatchObject({ basisPrecision: 'float64' });
     expect(r.topEigenvalues[0]).toBeGreaterThan(r.topEigenvalues[1]);
     expect(r.criteria.hesdType).toBe('MP');
     expect(r.density.runs).toHaveLength(2);

@@ -263,7 +263,7 @@ describe.runIf(hasH5py)("importing Li et al.'s surface files", () => {
   it('a 5 × 3 surface keeps every point at its coordinates (Li fills in meshgrid order)', () => {
     const r = importFile(fixture('li', 'surface_5x3.h5'));
     const store = new RunStore(importDb);
-    const g = store.getGrid(r.id);
+    const g = store.getGrid(r.runs[0]);
     store.close();
     expect(g?.x).toEqual(ref.x);
     expect(g?.y).toEqual(ref.y);
@@ -276,10 +276,13 @@ describe.runIf(hasH5py)("importing Li et al.'s surface files", () => {
 
   it('a 1-D curve imports; a partial file imports as failed with its missing points named', () => {
     const curve = importFile(fixture('li', 'curve_5.h5'));
-    expect(curve.points).toBe(5);
+    const store = new RunStore(importDb);
+    expect(store.getGrid(curve.runs[0])?.loss).toHaveLength(5);
+    expect(store.getGrid(curve.runs[0])?.y).toBeNull();
+    store.close();
     const partial = importFile(fixture('li', 'partial_5x3.h5'));
     expect(partial.missing).toBe(2);
-    const shown = JSON.parse(saddle('runs', 'show', partial.id, '--db', importDb, '--json'));
+    const shown = JSON.parse(saddle('runs', 'show', partial.runs[0], '--db', importDb, '--json'));
     expect(shown.state).toBe('failed');
     expect(shown.error).toMatch(/2 point\(s\) are -1/);
   });
@@ -289,7 +292,7 @@ describe.runIf(hasH5py)("importing Li et al.'s surface files", () => {
     saddle('runs', 'export', landscapeId, '--format', 'h5', '--db', db, '-o', out);
     const r = importFile(out);
     const store = new RunStore(importDb);
-    const g = store.getGrid(r.id);
+    const g = store.getGrid(r.runs[0]);
     store.close();
     expect(Array.from(g?.loss ?? [])).toEqual(grid.loss.flat().map(Math.fround));
   });
@@ -306,7 +309,9 @@ describe.runIf(hasH5py)("importing Li et al.'s surface files", () => {
     );
     expect(truncated.stderr).not.toContain('HDF5-DIAG');
     const foreign = run(fixture('demo', 'demo.onnx'));
-    expect(foreign.stderr).toMatch(/does not start with the HDF5 signature \(in '.*demo\.onnx'\)/);
+    expect(foreign.stderr).toMatch(
+      /runs import reader: the file is neither an HDF5 surface file \(Li et al\.\) nor a Saddle runs database \(in '.*demo\.onnx'\)/,
+    );
     // An HDF5 file without Li's datasets.
     const other = join(dir, 'other.h5');
     copyFileSync(fixture('li', 'surface_5x3.h5'), other);

@@ -40,6 +40,8 @@ describe('schema migration', () => {
         .map((r) => [r.id, r.kind, r.state])
         .sort(),
     ).toEqual(oldRuns.map((r) => [r.id, r.kind, 'finished']).sort());
+    // Version 1 had no duration column: it is derived from the timestamps.
+    for (const r of store.listRuns()) expect(r.seconds).toBeGreaterThan(0);
     const hessian = store.getRun(oldRuns[0].id);
     expect(hessian?.results.spectrum).toEqual(JSON.parse(oldSpectrum.json));
     const landscape = oldRuns[1].id;

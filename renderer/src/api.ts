@@ -20,6 +20,8 @@ export interface Host {
   openFile(file: File): Promise<OpenedModel>;
   /** Bind a dropped checkpoint to the open model. */
   openWeights(modelId: string, file: File): Promise<WeightsReport>;
+  /** Import runs from a dropped saddle.db or Li .h5 surface file. */
+  importRuns(file: File): Promise<{ summary: string }>;
   onEvent(listener: (event: EngineEvent) => void): () => void;
 }
 
@@ -31,6 +33,7 @@ export function connect(): Host {
       kind: 'electron',
       openFile: (file) => bridge.openModel({ path: bridge.pathForFile(file) }),
       openWeights: (modelId, file) => bridge.openWeights({ modelId, path: bridge.pathForFile(file) }),
+      importRuns: (file) => bridge.importRuns({ path: bridge.pathForFile(file) }),
       onEvent: (listener) => bridge.onEvent(listener),
     };
   }
@@ -88,6 +91,11 @@ function browserHost(): Host {
     kind: 'browser',
     openFile: (file) => withUpload(file, (path) => api.openModel({ path })),
     openWeights: (modelId, file) => withUpload(file, (path) => api.openWeights({ modelId, path })),
+    importRuns: (file) =>
+      withUpload(file, async (path) => {
+        const r = await api.importRuns({ path });
+        return { ...r, summary: r.summary.replaceAll(path, file.name) };
+      }),
     onEvent: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -3,6 +3,7 @@ import type { EngineEvent, OpenedModel } from '../../src/api/contract';
 import { connect } from './api';
 import { h } from './dom';
 import { modelCard } from './views/model-card';
+import { runsPanel } from './views/runs';
 import { startScreen } from './views/start';
 import { weightsCard } from './views/weights-card';
 import './styles.css';
@@ -12,6 +13,7 @@ const app = document.getElementById('app') as HTMLElement;
 const status = h('div', { class: 'status', 'data-testid': 'status' });
 const errorBox = h('div', { class: 'error', role: 'alert', 'data-testid': 'error', hidden: true });
 const content = h('main', {});
+const runs = runsPanel(host, showError);
 
 function showError(e: unknown): void {
   errorBox.textContent = e instanceof Error ? e.message : String(e);
@@ -26,12 +28,22 @@ function showModel(opened: OpenedModel): void {
   content.replaceChildren(modelCard(opened.info));
 }
 
-/** Models open; checkpoints dropped after a model bind to it. ONNX files come first in a multi-file drop. */
+const isRunsFile = (name: string) => /\.(db|sqlite|h5|hdf5)$/i.test(name);
+
+/**
+ * Models open; checkpoints dropped after a model bind to it; runs databases and Li surface files are
+ * imported as runs. ONNX files come first in a multi-file drop.
+ */
 async function open(files: File[]): Promise<void> {
   const ordered = [...files].sort((a, b) => Number(!a.name.endsWith('.onnx')) - Number(!b.name.endsWith('.onnx')));
   for (const file of ordered) {
     status.textContent = `Opening ${file.name}…`;
     try {
+      if (isRunsFile(file.name)) {
+        status.textContent = (await host.importRuns(file)).summary;
+        await runs.refresh();
+        continue;
+      }
       if (file.name.toLowerCase().endsWith('.onnx')) showModel(await host.openFile(file));
       else if (!current)
         throw new Error(`'${file.name}' looks like a checkpoint: drop the model (.onnx) first, then its weights.`);
@@ -44,13 +56,14 @@ async function open(files: File[]): Promise<void> {
     } catch (e) {
       showError(e);
     } finally {
-      status.textContent = '';
+      if (!isRunsFile(file.name)) status.textContent = '';
     }
   }
 }
 
 host.onEvent((event: EngineEvent) => {
   if (event.type === 'engine-restarted') showError(event.message);
+  else if (event.type === 'runs-changed') void runs.refresh();
   else if (event.type === 'progress')
     status.textContent = event.done < event.total ? `${event.stage}… ${event.message ?? ''}` : '';
 });
@@ -66,7 +79,9 @@ app.append(
   errorBox,
   status,
   content,
+  runs.element,
 );
+void runs.refresh();
 
 window.addEventListener('error', (e) => showError(e.error ?? e.message));
 window.addEventListener('unhandledrejection', (e) => showError(e.reason));

@@ -175,6 +175,11 @@ export const methods = {
   getRun: { request: z.object({ id: RunIdSchema }).strict(), response: RunViewSchema },
   deleteRun: { request: z.object({ id: RunIdSchema }).strict(), response: z.object({ deleted: z.boolean() }) },
   exportRun: { request: ExportRequestSchema, response: ExportedFileSchema },
+  /** A Li et al. surface (.h5) or another Saddle runs database, brought into this one. */
+  importRuns: {
+    request: z.object({ path: PathSchema }).strict(),
+    response: z.object({ runs: z.array(z.string()), skipped: z.number(), summary: z.string() }),
+  },
   /** The run's HTML report as PDF, saved where the user picks (desktop app only). */
   exportPdf: {
     request: z.object({ id: RunIdSchema }).strict(),

@@ -17,6 +17,7 @@ import { loadOnnxFile, openModelFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { demoPaths } from '../resources';
 import { recordSpectrum, spectrumJson } from '../runs/hessian-run';
+import { importRunsFile } from '../runs/import';
 import { evaluateRecordedGrid, makeDirections } from '../runs/landscape-run';
 import { JobQueue } from '../runs/queue';
 import { RunRecorder, type RunSpec, recorded } from '../runs/recorder';
@@ -300,6 +301,12 @@ export class SaddleService implements SaddleApi {
     }
     const content = (await exportRun(store, run.id, request)) as string;
     return { fileName, mimeType, encoding: 'utf8', content };
+  }
+
+  async importRuns(request: Request<'importRuns'>): Promise<Response<'importRuns'>> {
+    const r = await importRunsFile(this.runs(), request.path);
+    this.emit({ type: 'runs-changed' });
+    return { runs: r.runs, skipped: r.skipped, summary: r.summary };
   }
 
   async exportPdf(): Promise<Response<'exportPdf'>> {

@@ -224,8 +224,10 @@ export function buildProgram(): Command {
     .action(runsExport);
   runs
     .command('import')
-    .description("import a surface file of Li et al.'s loss-landscape (.h5) as a finished landscape run")
-    .argument('<file>', 'an .h5 surface file with xcoordinates, [ycoordinates,] train_loss [, train_acc]')
+    .description(
+      "import runs: a surface file of Li et al.'s loss-landscape (.h5) as a finished landscape run, or the runs of another Saddle database (merged; the file is not modified)",
+    )
+    .argument('<file>', 'an .h5 surface file (xcoordinates, [ycoordinates,] train_loss [, train_acc]) or a saddle.db')
     .option('--name <name>', 'display name of the run')
     .option('--db <file>', 'runs database', 'saddle.db')
     .option('--json', 'print JSON')

@@ -1,7 +1,6 @@
 /** `saddle runs list | show ID | delete ID | export ID | import FILE` over the runs database (--db, default ./saddle.db). */
-import { basename, resolve } from 'node:path';
 import { type ExportFormat, type ExportOptions, exportRun } from '../export';
-import { readLiH5 } from '../export/hdf5';
+import { importRunsFile } from '../runs/import';
 import { RunStore } from '../store/store';
 import { table } from './format';
 
@@ -71,30 +70,13 @@ export async function runsExport(id: string, opts: RunsExportOptions): Promise<v
   }
 }
 
-/** `saddle runs import FILE.h5`: a Li et al. surface file becomes a finished landscape run. */
+/** `saddle runs import FILE`: a Li et al. surface (.h5) or another Saddle runs database. */
 export async function runsImport(file: string, opts: RunsOptions & { name?: string }): Promise<void> {
-  const surface = await readLiH5(file);
-  const id = withStore(opts.db, (store) =>
-    store.db.transaction(() => {
-      const runId = store.createRun({
-        kind: 'landscape',
-        name: opts.name ?? `imported ${basename(file)}`,
-        options: { imported: resolve(file), format: 'li-h5' },
-        state: 'finished',
-      });
-      store.putGridAxes(runId, 'surface', surface.x, surface.y, {
-        directions: { kind: 'imported', file: resolve(file) },
-      });
-      store.finishGrid(runId, 'surface', surface.loss, surface.accuracy);
-      if (surface.missing)
-        store.finish(runId, 'failed', `${surface.missing} point(s) are -1 in the file: Li's run never computed them.`);
-      return runId;
-    })(),
-  );
-  const summary = { imported: file, id, points: surface.loss.length, missing: surface.missing };
-  process.stdout.write(
-    opts.json
-      ? `${JSON.stringify(summary)}\n`
-      : `imported ${file} as run ${id.slice(0, 8)} (${surface.y ? `${surface.x.length} × ${surface.y.length}` : surface.x.length} points${surface.missing ? `, ${surface.missing} missing` : ''})\n`,
-  );
+  const store = new RunStore(opts.db);
+  try {
+    const r = await importRunsFile(store, file, opts.name);
+    process.stdout.write(opts.json ? `${JSON.stringify(r)}\n` : `${r.summary}\n`);
+  } finally {
+    store.close();
+  }
 }

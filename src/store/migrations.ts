@@ -78,6 +78,8 @@ export const MIGRATIONS: Migration[] = [
   ALTER TABLE runs ADD COLUMN dataset_id TEXT REFERENCES datasets(id);
   ALTER TABLE runs ADD COLUMN seconds REAL;
   ALTER TABLE runs ADD COLUMN progress TEXT;       -- the last progress event, JSON
+  UPDATE runs SET seconds = (julianday(finished_at) - julianday(started_at)) * 86400
+    WHERE started_at IS NOT NULL AND finished_at IS NOT NULL;
   CREATE TABLE grids (
     run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     name TEXT NOT NULL,

@@ -83,13 +83,14 @@ function processAlive(pid: number): boolean {
 export class RunStore {
   readonly db: Database.Database;
 
-  constructor(path: string) {
+  /** `recover: false` leaves other processes' runs alone (a snapshot being merged, say). */
+  constructor(path: string, opts: { recover?: boolean } = {}) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
-    this.recoverCrashed();
+    if (opts.recover !== false) this.recoverCrashed();
   }
 
   get schemaVersion(): number {

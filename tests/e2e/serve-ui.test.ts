@@ -3,7 +3,9 @@
  * Drops the demo model and a corrupt file on the drop zone, checks the model card and the error
  * sentence, and saves screenshots to tests/artifacts/.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/serve';
@@ -11,7 +13,10 @@ import { fixture, ROOT, requireSystemPath } from '../helpers';
 
 /** Browser-side class used inside page.evaluate (this file is type-checked without the DOM lib). */
 declare const DataTransfer: { new (): { items: { add(file: unknown): void } } };
-declare const document: { querySelector(selector: string): { textContent: string | null } | null };
+declare const document: {
+  querySelector(selector: string): { textContent: string | null } | null;
+  querySelectorAll(selector: string): { length: number };
+};
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = `${ROOT}/tests/artifacts`;
@@ -35,7 +40,10 @@ async function dropFiles(p: Page, files: Array<{ name: string; bytes: Buffer }>)
 describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startServer({ port: 0, host: '127.0.0.1', staticDir: `${ROOT}/out/renderer` });
+    // The runs panel shows a database a CLI wrote (the version-1 fixture, upgraded on open).
+    const db = join(mkdtempSync(join(tmpdir(), 'saddle-e2e-')), 'runs.db');
+    copyFileSync(fixture('store', 'v1.db'), db);
+    server = await startServer({ port: 0, host: '127.0.0.1', staticDir: `${ROOT}/out/renderer`, db });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -104,5 +112,25 @@ describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
       "ONNX reader: expected 7334 more bytes after byte 4000; the file might be truncated (in 'broken.onnx')",
     );
     await page.screenshot({ path: `${ARTIFACTS}/error.png`, fullPage: true });
+  });
+
+  it('lists the recorded runs, exports one as a download, and imports a dropped Li surface', async () => {
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs] tbody tr').length === 2);
+    const row = page.locator('[data-testid=runs] tbody tr', { hasText: 'landscape' });
+    await row.locator('select').selectOption('csv');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.locator('button', { hasText: 'Export' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^saddle-landscape-[0-9a-f]{8}\.csv$/);
+    const csv = readFileSync((await download.path()) as string, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('x,y,loss,accuracy');
+    expect(csv.trim().split('\r\n')).toHaveLength(1 + 25);
+    await dropFiles(page, [{ name: 'surface.h5', bytes: readFileSync(fixture('li', 'surface_5x3.h5')) }]);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs] tbody tr').length === 3);
+    expect(await page.textContent('[data-testid=status]')).toMatch(
+      /^imported surface\.h5 as run [0-9a-f]{8} \(5 × 3 points\)$/,
+    );
+    await page.screenshot({ path: `${ARTIFACTS}/runs.png`, fullPage: true });
   });
 });

@@ -4,7 +4,7 @@ import { h } from '../dom';
 export function startScreen(onFiles: (files: File[]) => void): HTMLElement {
   const input = h('input', {
     type: 'file',
-    accept: '.onnx,.pt,.pth,.ckpt,.bin,.safetensors,.npz',
+    accept: '.onnx,.pt,.pth,.ckpt,.bin,.safetensors,.npz,.db,.sqlite,.h5,.hdf5',
     hidden: true,
     'data-testid': 'file-input',
   });

@@ -144,4 +144,34 @@ describe('the engine records analyses as runs', () => {
     expect((await call('listRuns', {})).map((r: { id: string }) => r.id)).not.toContain(result.runId);
     store.close();
   }, 120_000);
+
+  it('a cancelled landscape resumes from its points to the grid an uninterrupted run gives', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'saddle-service-')), 'runs.db');
+    const store = new RunStore(db);
+    let points = 0;
+    const service = new SaddleService(
+      'serve',
+      (e) => {
+        if (e.type === 'progress' && e.job === 'cut' && e.partial) points++;
+        if (points === 10) void service.cancel({ job: 'cut' });
+      },
+      store,
+    );
+    const { modelId } = await service.openDemo();
+    const request = { modelId, data: fixture('demo', 'demo-data.npz'), batchSize: 128, samples: 64 };
+    const options = { dims: 2 as const, steps: 9, seed: 5 };
+    await expect(service.landscape({ ...request, job: 'cut', options })).rejects.toThrow(/cancelled/);
+    const [cut] = store.listRuns();
+    expect(cut.state).toBe('cancelled');
+    const kept = store.points(cut.id).length;
+    expect(kept).toBeGreaterThanOrEqual(10);
+    expect(kept).toBeLessThan(81);
+    const resumed = await service.resumeRun({ job: 'again', id: cut.id });
+    expect(store.findRun(cut.id)?.state).toBe('finished');
+    const whole = await service.landscape({ ...request, job: 'whole', options });
+    expect(resumed.loss).toEqual(whole.loss);
+    expect(Array.from(store.getGrid(cut.id)?.loss ?? [])).toEqual((whole.loss as number[][]).flat().map(Math.fround));
+    await expect(service.resumeRun({ job: 'again', id: cut.id })).rejects.toThrow(/is finished; only crashed/);
+    store.close();
+  }, 120_000);
 });

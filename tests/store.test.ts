@@ -68,6 +68,11 @@ describe('runs store', () => {
     const runs = store.listRuns();
     expect(runs).toHaveLength(1);
     expect(runs[0].state).toBe('crashed');
+    // It keeps the Ritz values Lanczos had when it was killed, and where it was.
+    const partial = store.getRun(runs[0].id)?.results.partial as { top: number[]; topResiduals: number[] };
+    expect(partial.top).toHaveLength(1);
+    expect(Number.isFinite(partial.top[0])).toBe(true);
+    expect(JSON.parse(runs[0].progress ?? '{}')).toMatchObject({ stage: 'eigenvalues', total: 2000 });
     store.close();
   });
 

@@ -175,6 +175,11 @@ export const methods = {
   getRun: { request: z.object({ id: RunIdSchema }).strict(), response: RunViewSchema },
   deleteRun: { request: z.object({ id: RunIdSchema }).strict(), response: z.object({ deleted: z.boolean() }) },
   exportRun: { request: ExportRequestSchema, response: ExportedFileSchema },
+  /** A crashed or cancelled landscape taken up again from its points, as a queued job. */
+  resumeRun: {
+    request: z.object({ job: JobSchema, id: RunIdSchema }).strict(),
+    response: z.record(z.string(), z.unknown()),
+  },
   /** A Li et al. surface (.h5) or another Saddle runs database, brought into this one. */
   importRuns: {
     request: z.object({ path: PathSchema }).strict(),

@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { linspace } from '../analysis/landscape';
 import { analyzeHessian } from '../analysis/spectrum';
 import { exportRun } from '../export';
 import { openCheckpoint } from '../formats/checkpoint';
@@ -18,7 +17,7 @@ import { weightTargets } from '../onnx-import/import';
 import { demoPaths } from '../resources';
 import { recordSpectrum, spectrumJson } from '../runs/hessian-run';
 import { importRunsFile } from '../runs/import';
-import { evaluateRecordedGrid, makeDirections } from '../runs/landscape-run';
+import { type LandscapeRunOptions, runLandscape } from '../runs/landscape-run';
 import { JobQueue } from '../runs/queue';
 import { RunRecorder, type RunSpec, recorded } from '../runs/recorder';
 import type { RunRow, RunStore } from '../store/store';
@@ -115,16 +114,23 @@ export class SaddleService implements SaddleApi {
     spec: RunSpec,
     work: (rec: RunRecorder | null, signal: AbortSignal, runId?: string) => Promise<T>,
   ): Promise<T & { runId?: string }> {
-    const runId = this.store ? await RunRecorder.createPending(this.store, spec) : undefined;
-    this.emit({ type: 'runs-changed' });
+    // The queue slot is taken now, in call order; recording the run (hashing its inputs) may finish later.
+    const store = this.store;
+    const created = store ? RunRecorder.createPending(store, spec) : Promise.resolve(undefined);
+    void created.then(
+      () => this.emit({ type: 'runs-changed' }),
+      () => {},
+    );
     try {
-      const result = await this.queue.submit(job, (signal) =>
-        recorded(this.store ?? undefined, spec, (rec) => work(rec, signal, runId), runId),
-      );
-      return { ...result, runId };
+      return await this.queue.submit(job, async (signal) => {
+        const runId = await created;
+        const result = await recorded(store ?? undefined, spec, (rec) => work(rec, signal, runId), runId);
+        return { ...result, runId };
+      });
     } catch (e) {
-      if (this.store && runId && this.store.findRun(runId)?.state === 'pending')
-        this.store.finish(runId, 'cancelled', e instanceof Error ? e.message : String(e));
+      const runId = await created.catch(() => undefined);
+      if (store && runId && store.findRun(runId)?.state === 'pending')
+        store.finish(runId, 'cancelled', e instanceof Error ? e.message : String(e));
       throw e;
     } finally {
       this.emit({ type: 'runs-changed' });
@@ -189,30 +195,66 @@ export class SaddleService implements SaddleApi {
       seed: o.seed,
       options: { model: opened.info.file, ...loss, ...o },
     };
-    return this.runJob(request.job, spec, async (rec, signal, runId) => {
-      const ev = await openEvaluator(opened.info.file, loss);
-      try {
-        const theta = ev.initialTheta();
-        const { d1, d2, info } = await makeDirections(ev, theta, o, signal);
-        const x = linspace(o.range, o.steps);
-        const y = o.dims === 2 ? x : null;
-        const grid = await evaluateRecordedGrid(ev, theta, d1, d2, x, y, signal, rec, { directions: info }, (p) =>
-          this.emit({
-            type: 'progress',
-            job: request.job,
-            stage: 'points',
-            done: p.done,
-            total: p.total,
-            etaSeconds: p.etaSeconds,
-            runId,
-            partial: p.point,
-          }),
-        );
-        return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions: info };
-      } finally {
-        await ev.close();
-      }
-    });
+    return this.runJob(request.job, spec, (rec, signal, runId) =>
+      this.landscapeWork(opened.info.file, loss, o, request.job, rec, signal, runId),
+    );
+  }
+
+  private async landscapeWork(
+    model: string,
+    loss: LossOptions,
+    o: LandscapeRunOptions,
+    job: string,
+    rec: RunRecorder | null,
+    signal: AbortSignal,
+    runId?: string,
+  ) {
+    const ev = await openEvaluator(model, loss);
+    try {
+      const { grid, directions } = await runLandscape(ev, o, signal, rec, (p) =>
+        this.emit({
+          type: 'progress',
+          job,
+          stage: 'points',
+          done: p.done,
+          total: p.total,
+          etaSeconds: p.etaSeconds,
+          runId,
+          partial: p.point,
+        }),
+      );
+      return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions };
+    } finally {
+      await ev.close();
+    }
+  }
+
+  /** Take a crashed or cancelled landscape up again from its recorded points, with its recorded options. */
+  async resumeRun(request: Request<'resumeRun'>): Promise<Response<'resumeRun'>> {
+    const store = this.runs();
+    const run = store.findRun(request.id);
+    if (!run) throw new Error(`No run '${request.id}'.`);
+    if (run.kind !== 'landscape')
+      throw new Error(`Run ${run.id.slice(0, 8)} is a ${run.kind} run; only landscapes resume here.`);
+    if (!['crashed', 'cancelled', 'failed'].includes(run.state))
+      throw new Error(`Run ${run.id.slice(0, 8)} is ${run.state}; only crashed, cancelled or failed runs resume.`);
+    if (this.queue.list().some((j) => j.job === request.job))
+      throw new Error(`Job '${request.job}' is already queued.`);
+    const options = JSON.parse(run.options) as LossOptions & LandscapeRunOptions & { model: string };
+    const spec: RunSpec = { kind: 'landscape', options };
+    try {
+      const result = await this.queue.submit(request.job, (signal) =>
+        recorded(
+          store,
+          spec,
+          (rec) => this.landscapeWork(options.model, options, options, request.job, rec, signal, run.id),
+          run.id,
+        ),
+      );
+      return { ...result, runId: run.id };
+    } finally {
+      this.emit({ type: 'runs-changed' });
+    }
   }
 
   async cancel(request: Request<'cancel'>): Promise<Response<'cancel'>> {

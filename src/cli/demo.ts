@@ -5,18 +5,17 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { linspace } from '../analysis/landscape';
 import { analyzeHessian } from '../analysis/spectrum';
 import { htmlReport } from '../export/report';
 import { loadRunData } from '../export/run-data';
 import { type LossOptions, openEvaluator } from '../model/evaluator';
 import { demoPaths } from '../resources';
 import { recordSpectrum, spectrumJson } from '../runs/hessian-run';
-import { makeDirections } from '../runs/landscape-run';
+import { runLandscape } from '../runs/landscape-run';
 import { recorded } from '../runs/recorder';
 import { RunStore } from '../store/store';
 import { writeFileAtomic } from '../util/atomic-write';
-import { type LandscapeCliOptions, runGrid } from './landscape';
+import type { LandscapeCliOptions } from './landscape';
 import { runSpec, stderrProgress, withCancel } from './progress';
 
 export interface DemoOptions {
@@ -86,9 +85,9 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
     await withCancel((signal) =>
       recorded(store, runSpec('landscape', paths.model, landscapeOptions), async (rec) => {
         ids.push(rec?.id ?? '');
-        const { d1, d2, info } = await makeDirections(ev, theta, landscapeOptions, signal);
-        const xs = linspace(landscapeOptions.range, opts.steps);
-        return runGrid(ev, theta, d1, d2, xs, xs, signal, rec, { directions: info });
+        return runLandscape(ev, landscapeOptions, signal, rec, (p) =>
+          progress.update('landscape', p.done, p.total, `loss ${p.point.loss.toPrecision(6)}`, p.etaSeconds),
+        );
       }),
     );
     progress.done();

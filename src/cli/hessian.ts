@@ -41,11 +41,12 @@ export async function hessianCommand(modelPath: string, opts: HessianCliOptions)
           evaluator.initialTheta(),
           { ...hessianOptions(opts), eigenvectors: keepVectors },
           (p) => {
-            progress.update(p.stage, p.done, p.total, p.message, p.etaSeconds);
+            // Recorded before it is shown: what the user saw survives a kill.
             rec?.progress(
               { stage: p.stage, done: p.done, total: p.total, etaSeconds: p.etaSeconds },
               p.ritz && { key: 'partial', value: p.ritz },
             );
+            progress.update(p.stage, p.done, p.total, p.message, p.etaSeconds);
           },
           signal,
         );

@@ -7,7 +7,7 @@ import { bindWeights } from '../model/bind';
 import { describeBinding, type LossOptions, openEvaluator } from '../model/evaluator';
 import { loadOnnxFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
-import { type DirectionOptions, evaluateRecordedGrid, makeDirections } from '../runs/landscape-run';
+import { type DirectionOptions, evaluateRecordedGrid, type GridProgress, runLandscape } from '../runs/landscape-run';
 import { type RunRecorder, recorded } from '../runs/recorder';
 import { noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
 import { withStore } from './runs';
@@ -36,25 +36,19 @@ export async function runGrid(
 ): Promise<Grid> {
   const progress = stderrProgress('landscape');
   try {
-    return await evaluateRecordedGrid(
-      ev,
-      theta,
-      d1,
-      d2,
-      x,
-      y,
-      signal,
-      rec,
-      meta,
-      (p) => {
-        const at = `${x[p.point.i].toPrecision(3)}${y ? `, ${y[p.point.j].toPrecision(3)}` : ''}`;
-        progress.update('points', p.done, p.total, `loss ${p.point.loss.toPrecision(6)} at (${at})`, p.etaSeconds);
-      },
-      buffersAt,
-    );
+    return await evaluateRecordedGrid(ev, theta, d1, d2, x, y, signal, rec, meta, pointProgress(progress), buffersAt);
   } finally {
     progress.done();
   }
+}
+
+/** A progress line per point: its loss and coordinates. */
+function pointProgress(progress: ReturnType<typeof stderrProgress>): (p: GridProgress) => void {
+  return (p) => {
+    const [a, b] = p.at;
+    const at = `${a.toPrecision(3)}${b === null ? '' : `, ${b.toPrecision(3)}`}`;
+    progress.update('points', p.done, p.total, `loss ${p.point.loss.toPrecision(6)} at (${at})`, p.etaSeconds);
+  };
 }
 
 function print(grid: Grid, directions: object, json: boolean | undefined): void {
@@ -80,12 +74,13 @@ export async function landscapeCommand(modelPath: string, o: LandscapeCliOptions
         o.db,
         runSpec('landscape', modelPath, o),
         async (rec) => {
-          const theta = ev.initialTheta();
-          const { d1, d2, info } = await makeDirections(ev, theta, o, signal);
-          const x = linspace(o.x ?? o.range, o.steps);
-          const y = o.dims === 2 ? linspace(o.y ?? o.range, o.steps) : null;
-          const grid = await runGrid(ev, theta, d1, d2, x, y, signal, rec, { directions: info });
-          print(grid, info, o.json);
+          const progress = stderrProgress('landscape');
+          try {
+            const { grid, directions } = await runLandscape(ev, o, signal, rec, pointProgress(progress));
+            print(grid, directions, o.json);
+          } finally {
+            progress.done();
+          }
         },
         resumeId,
       ),

@@ -30,9 +30,12 @@ export function runsList(opts: RunsOptions): void {
       r.kind,
       r.state,
       r.created_at.replace('T', ' ').slice(0, 19),
+      r.seconds === null ? '' : `${r.seconds.toFixed(1)} s`,
       r.name,
     ]);
-    process.stdout.write(`${runs.length ? table(['id', 'kind', 'state', 'created', 'name'], rows) : 'no runs'}\n`);
+    process.stdout.write(
+      `${runs.length ? table(['id', 'kind', 'state', 'created', 'time', 'name'], rows) : 'no runs'}\n`,
+    );
   });
 }
 
@@ -40,8 +43,44 @@ export function runsShow(id: string, opts: RunsOptions): void {
   withStore(opts.db, (store) => {
     const found = store.getRun(id);
     if (!found) throw new Error(`No run '${id}' in ${opts.db}.`);
-    const view = { ...found.run, options: JSON.parse(found.run.options), results: found.results, points: found.points };
-    process.stdout.write(`${JSON.stringify(view, null, opts.json ? undefined : 2)}\n`);
+    const { run } = found;
+    const view = {
+      ...run,
+      options: JSON.parse(run.options),
+      progress: run.progress ? JSON.parse(run.progress) : null,
+      results: found.results,
+      grids: found.grids,
+      points: found.points,
+      vectors: found.vectors,
+    };
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(view)}\n`);
+      return;
+    }
+    const grids = found.grids.map((name) => {
+      const g = store.getGrid(run.id, name);
+      const done = g ? Array.from(g.loss).filter(Number.isFinite).length : 0;
+      return `${name} ${g?.y ? `${g.x.length} × ${g.y.length}` : g?.x.length} (${done} computed)`;
+    });
+    const lines: Array<[string, string | null | undefined]> = [
+      ['run', `${run.id} (${run.kind}, ${run.state})`],
+      ['name', run.name],
+      ['error', run.error],
+      ['model', view.options.model],
+      ['data', run.data_path],
+      ['weights', run.weights_path],
+      ['seed', run.seed === null ? null : String(run.seed)],
+      ['created', run.created_at],
+      ['time', run.seconds === null ? null : `${run.seconds.toFixed(1)} s`],
+      ['computed by', `Saddle ${run.version} on ${run.host} (pid ${run.pid})`],
+      ['progress', view.progress ? `${view.progress.stage} ${view.progress.done}/${view.progress.total}` : null],
+      ['results', Object.keys(found.results).join(', ') || null],
+      ['grids', grids.join('; ') || null],
+      ['eigenvectors', found.vectors ? String(found.vectors) : null],
+    ];
+    const shown = lines.filter((l): l is [string, string] => typeof l[1] === 'string' && l[1] !== '');
+    process.stdout.write(`${shown.map(([k, v]) => `${k.padEnd(13)}${v}`).join('\n')}\n`);
+    process.stdout.write('(saddle runs show ID --json for everything; saddle runs export ID --format F for files)\n');
   });
 }
 

@@ -12,7 +12,7 @@ import {
   orthogonalize,
 } from '../analysis/directions';
 import { lanczos } from '../analysis/lanczos';
-import { evaluateGrid, type Grid, type GridPoint } from '../analysis/landscape';
+import { evaluateGrid, type Grid, type GridPoint, linspace } from '../analysis/landscape';
 import { canonicalSign } from '../analysis/vec';
 import type { Evaluator } from '../engine/cpu/parallel';
 import { readNpz } from '../formats/numpy';
@@ -102,6 +102,8 @@ export interface GridProgress {
   total: number;
   etaSeconds: number;
   point: GridPoint;
+  /** The point's coordinates (y null on a 1-D curve). */
+  at: [number, number | null];
 }
 
 /** Evaluate a grid; a recorded run journals each point and resumes from the points it has. */
@@ -132,9 +134,32 @@ export async function evaluateRecordedGrid(
       fresh++;
       const eta = ((performance.now() - started) / 1000 / fresh) * (total - n);
       rec?.progress({ stage: 'points', done: n, total, etaSeconds: eta });
-      onProgress({ done: n, total, etaSeconds: eta, point: p });
+      onProgress({ done: n, total, etaSeconds: eta, point: p, at: [x[p.i], y ? y[p.j] : null] });
     },
   });
   rec?.gridFinish('surface', grid);
   return grid;
+}
+
+/** A whole landscape from its options: what `saddle landscape`, the app and a resume all run. */
+export interface LandscapeRunOptions extends DirectionOptions {
+  steps: number;
+  range: string;
+  x?: string;
+  y?: string;
+}
+
+export async function runLandscape(
+  ev: Evaluator,
+  o: LandscapeRunOptions,
+  signal: AbortSignal,
+  rec: RunRecorder | null,
+  onProgress?: (p: GridProgress) => void,
+): Promise<{ grid: Grid; directions: DirectionInfo }> {
+  const theta = ev.initialTheta();
+  const { d1, d2, info } = await makeDirections(ev, theta, o, signal);
+  const x = linspace(o.x ?? o.range, o.steps);
+  const y = o.dims === 2 ? linspace(o.y ?? o.range, o.steps) : null;
+  const grid = await evaluateRecordedGrid(ev, theta, d1, d2, x, y, signal, rec, { directions: info }, onProgress);
+  return { grid, directions: info };
 }

@@ -3,9 +3,11 @@
  * results as they come (each its own short transaction, so a killed process loses at most the
  * point in flight), and the final state: finished, cancelled or failed.
  */
+import { availableParallelism, cpus } from 'node:os';
 import { CancelledError } from '../analysis/lanczos';
 import type { Grid, GridPoint } from '../analysis/landscape';
 import { RunStore } from '../store/store';
+import { SADDLE_VERSION } from '../version';
 import { type RunInputs, registerInputs } from './catalog';
 
 export interface RunSpec extends RunInputs {
@@ -13,6 +15,18 @@ export interface RunSpec extends RunInputs {
   name?: string;
   options: unknown;
   seed?: number;
+}
+
+/** Where a run was computed: enough to tell two machines' numbers apart. */
+function environment() {
+  return {
+    saddle: SADDLE_VERSION,
+    node: process.versions.node,
+    platform: `${process.platform}-${process.arch}`,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    backend: 'cpu',
+  };
 }
 
 /** Progress is written at most this often: enough for a watcher, cheap for the WAL. */
@@ -30,6 +44,9 @@ export class RunRecorder {
   static async create(store: RunStore, spec: RunSpec, resumeId?: string): Promise<RunRecorder> {
     if (resumeId) {
       store.reopen(resumeId);
+      // A resumed run may finish on another machine or Saddle: keep where each part was computed.
+      const previous = store.getRun(resumeId)?.results.environment;
+      store.putResult(resumeId, 'environment', { ...environment(), before: previous ?? null });
       return new RunRecorder(store, resumeId);
     }
     const inputs = await registerInputs(store, spec);
@@ -42,13 +59,14 @@ export class RunRecorder {
       options: spec.options,
       seed: spec.seed,
     });
+    store.putResult(id, 'environment', environment());
     return new RunRecorder(store, id);
   }
 
   /** A run waiting in a job queue: `pending` until `recorded(..., id)` takes it up. */
   static async createPending(store: RunStore, spec: RunSpec): Promise<string> {
     const inputs = await registerInputs(store, spec);
-    return store.createRun({
+    const id = store.createRun({
       kind: spec.kind,
       name: spec.name,
       ...inputs,
@@ -58,6 +76,8 @@ export class RunRecorder {
       seed: spec.seed,
       state: 'pending',
     });
+    store.putResult(id, 'environment', environment());
+    return id;
   }
 
   progress(p: unknown, partial?: { key: string; value: unknown }): void {

@@ -100,6 +100,18 @@ export function runsPanel(
             'PDF…',
           )
         : null;
+    const resumable = r.kind === 'landscape' && ['crashed', 'cancelled', 'failed'].includes(r.state);
+    const resume = resumable
+      ? h(
+          'button',
+          {
+            type: 'button',
+            onclick: () =>
+              host.api.resumeRun({ job: `resume-${r.id.slice(0, 8)}-${Date.now()}`, id: r.id }).catch(onError),
+          },
+          'Resume',
+        )
+      : null;
     return h(
       'tr',
       { 'data-run': r.id },
@@ -108,7 +120,7 @@ export function runsPanel(
       h('td', {}, h('span', { class: `state ${r.state}`, title: r.error ?? '' }, r.state)),
       h('td', {}, when(r.createdAt)),
       h('td', { class: 'num' }, r.seconds === null ? '' : `${r.seconds.toFixed(1)} s`),
-      h('td', {}, select, ' ', exportButton, pdf ? ' ' : '', pdf),
+      h('td', {}, select, ' ', exportButton, pdf ? ' ' : '', pdf, resume ? ' ' : '', resume),
     );
   };
 

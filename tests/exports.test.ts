@@ -34,7 +34,11 @@ const demo = ['--data', fixture('demo', 'demo-data.npz'), '--threads', '1'];
 
 // A non-square grid (7 × 5) so any transposition shows.
 let grid: { x: number[]; y: number[]; loss: number[][]; accuracy: number[][] };
-let spectrum: { criteria: { re: { mean: number }; kh: { n: number; mean: number } }; topEigenvalues: number[] };
+let spectrum: {
+  criteria: { re: { mean: number }; kh: { n: number; mean: number } };
+  topEigenvalues: number[];
+  bottomEigenvalues: number[];
+};
 let landscapeId: string;
 let hessianId: string;
 
@@ -60,7 +64,7 @@ beforeAll(() => {
       fixture('demo', 'demo.onnx'),
       ...demo,
       ...['--samples', '64', '--iterations', '30', '--top-k', '3', '--density', '--runs', '2', '--per-layer'],
-      ...['--db', db, '--json'],
+      ...['--eigenvectors', '--save-eigenvectors', join(dir, 'saved.npz'), '--db', db, '--json'],
     ),
   );
   const runs = JSON.parse(saddle('runs', 'list', '--db', db, '--json')) as Array<{ id: string; kind: string }>;
@@ -208,6 +212,24 @@ describe('run exports', () => {
     );
     expect(() => saddle('runs', 'export', hessianId, '--format', 'svg', '--figure', 'contour', '--db', db)).toThrow(
       /has only the figures density, not 'contour'/,
+    );
+  });
+
+  it.runIf(hasH5py)('stored eigenvectors export as the .npz --save-eigenvectors writes, read by numpy', () => {
+    const out = join(dir, 'vectors.npz');
+    saddle('runs', 'export', hessianId, '--format', 'npz', '--db', db, '-o', out);
+    type Npz = Record<string, { shape: number[]; data: number[] }>;
+    const exported = read<Npz>('npz', out);
+    const saved = read<Npz>('npz', join(dir, 'saved.npz'));
+    expect(exported).toEqual(saved);
+    expect(exported.eigenvalues.data).toEqual(f32([...spectrum.topEigenvalues, ...spectrum.bottomEigenvalues]));
+    expect(exported['v1/conv2.weight'].shape).toEqual([16, 8, 3, 3]);
+    const norm = Object.entries(exported)
+      .filter(([k]) => k.startsWith('v1/'))
+      .reduce((a, [, v]) => a + v.data.reduce((b, x) => b + x * x, 0), 0);
+    expect(norm).toBeCloseTo(1, 5);
+    expect(() => saddle('runs', 'export', landscapeId, '--format', 'npz', '--db', db, '-o', out)).toThrow(
+      /no stored eigenvectors/,
     );
   });
 

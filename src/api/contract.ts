@@ -141,7 +141,7 @@ export type RunView = z.infer<typeof RunViewSchema>;
 export const ExportRequestSchema = z
   .object({
     id: RunIdSchema,
-    format: z.enum(['json', 'csv', 'vtp', 'vts', 'h5', 'lla', 'svg', 'png', 'html']),
+    format: z.enum(['json', 'csv', 'vtp', 'vts', 'h5', 'npz', 'lla', 'svg', 'png', 'html']),
     table: z.enum(['grid', 'eigenvalues', 'density', 'ritz', 'per-layer']).optional(),
     figure: z.enum(['surface', 'contour', 'curve', 'density']).optional(),
     log: z.boolean().optional(),

@@ -41,6 +41,7 @@ const MIME: Record<string, string> = {
   vtp: 'application/xml',
   vts: 'application/xml',
   h5: 'application/x-hdf5',
+  npz: 'application/octet-stream',
   lla: 'text/plain',
   svg: 'image/svg+xml',
   png: 'image/png',
@@ -330,7 +331,7 @@ export class SaddleService implements SaddleApi {
     if (!run) throw new Error(`No run '${request.id}'.`);
     const fileName = `saddle-${run.kind}-${run.id.slice(0, 8)}.${request.format === 'lla' ? 'log' : request.format}`;
     const mimeType = MIME[request.format];
-    if (request.format === 'h5' || request.format === 'png') {
+    if (request.format === 'h5' || request.format === 'png' || request.format === 'npz') {
       // Binary formats are written to a file (h5wasm writes only files), then read back.
       const dir = mkdtempSync(join(tmpdir(), 'saddle-export-'));
       try {

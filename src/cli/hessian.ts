@@ -1,11 +1,10 @@
 /** `saddle hessian MODEL --data DATA`: Hessian spectrum, trace, density, LLA criteria, per-layer curvature. */
-import { writeFile } from 'node:fs/promises';
 import { analyzeHessian, type HessianOptions, type HessianReport } from '../analysis/spectrum';
 import type { Evaluator } from '../engine/cpu/parallel';
-import { writeNpz } from '../formats/npz-write';
 import { describeBinding, type LossOptions, openEvaluator } from '../model/evaluator';
-import { recordSpectrum, spectrumJson } from '../runs/hessian-run';
+import { eigenvectorsNpz, recordSpectrum, spectrumJson } from '../runs/hessian-run';
 import { recorded } from '../runs/recorder';
+import { writeFileAtomic } from '../util/atomic-write';
 import { noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
 
 export interface HessianCliOptions extends LossOptions {
@@ -50,7 +49,7 @@ export async function hessianCommand(modelPath: string, opts: HessianCliOptions)
           },
           signal,
         );
-        if (rec) recordSpectrum(rec, r, !!opts.eigenvectors);
+        if (rec) recordSpectrum(rec, r, !!opts.eigenvectors && evaluator.params);
         return r;
       }),
     );
@@ -58,7 +57,7 @@ export async function hessianCommand(modelPath: string, opts: HessianCliOptions)
     progress.done();
     await evaluator.close();
   }
-  if (opts.saveEigenvectors && report.eigenvectors) await saveEigenvectors(opts.saveEigenvectors, report, evaluator);
+  if (opts.saveEigenvectors && report.eigenvectors) saveEigenvectors(opts.saveEigenvectors, report, evaluator);
   const json = spectrumJson(report);
   process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : `${describe(report)}\n`);
 }
@@ -79,19 +78,16 @@ export function hessianOptions(opts: HessianCliOptions): Partial<HessianOptions>
   };
 }
 
-/** v1/<param>, v2/<param>, ... in descending eigenvalue order (top first, then bottom ascending). */
-async function saveEigenvectors(path: string, report: HessianReport, evaluator: Evaluator): Promise<void> {
-  const vectors = [...(report.eigenvectors?.top ?? []), ...(report.eigenvectors?.bottom ?? [])];
-  const arrays = vectors.flatMap((v, k) =>
-    evaluator.params.map((p) => ({
-      name: `v${k + 1}/${p.name}`,
-      data: Float32Array.from(v.subarray(p.offset, p.offset + p.size)),
-      shape: p.shape,
+/** The eigenvectors as an .npz, written whole or not at all. */
+function saveEigenvectors(path: string, report: HessianReport, evaluator: Evaluator): void {
+  const vectors = [
+    ...(report.eigenvectors?.top ?? []).map((data, k) => ({ data, eigenvalue: report.topEigenvalues?.[k] ?? null })),
+    ...(report.eigenvectors?.bottom ?? []).map((data, k) => ({
+      data,
+      eigenvalue: report.bottomEigenvalues?.[k] ?? null,
     })),
-  );
-  const values = [...(report.topEigenvalues ?? []), ...(report.bottomEigenvalues ?? [])];
-  arrays.push({ name: 'eigenvalues', data: Float32Array.from(values), shape: [values.length] });
-  await writeFile(path, writeNpz(arrays));
+  ];
+  writeFileAtomic(path, eigenvectorsNpz(vectors, evaluator.params));
 }
 
 function describe(r: HessianReport): string {

@@ -6,11 +6,12 @@ import { type FigureName, runFigure, svgToPng } from './figures';
 import { writeLiH5 } from './hdf5';
 import { runJson } from './json';
 import { llaLine } from './lla';
+import { vectorsNpz } from './npz';
 import { htmlReport } from './report';
 import { loadRunData } from './run-data';
 import { runVtp, runVts, type VtkOptions } from './vtk';
 
-export const EXPORT_FORMATS = ['json', 'csv', 'vtp', 'vts', 'h5', 'lla', 'svg', 'png', 'html'] as const;
+export const EXPORT_FORMATS = ['json', 'csv', 'vtp', 'vts', 'h5', 'npz', 'lla', 'svg', 'png', 'html'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportOptions extends VtkOptions {
@@ -21,11 +22,11 @@ export interface ExportOptions extends VtkOptions {
   vectors?: boolean;
 }
 
-const BINARY: ExportFormat[] = ['h5', 'png'];
+const BINARY: ExportFormat[] = ['h5', 'npz', 'png'];
 
 /** Writes `out` (or returns the text for stdout when `out` is undefined and the format is text). */
 export async function exportRun(store: RunStore, id: string, o: ExportOptions, out?: string): Promise<string | null> {
-  const data = loadRunData(store, id, o.format === 'json' && o.vectors);
+  const data = loadRunData(store, id, (o.format === 'json' && o.vectors) || o.format === 'npz');
   if (o.format === 'h5') {
     if (!out) throw new Error('HDF5 is binary: give the output file with -o FILE.h5.');
     await writeLiH5(data, out);
@@ -55,6 +56,9 @@ export async function exportRun(store: RunStore, id: string, o: ExportOptions, o
       break;
     case 'png':
       content = svgToPng(runFigure(data, o.figure).svg);
+      break;
+    case 'npz':
+      content = vectorsNpz(data);
       break;
     default:
       content = htmlReport([data], `Saddle report: ${data.run.name}`);

@@ -1,7 +1,7 @@
 """Independent readers for Saddle's exports, used by tests/exports.test.ts: h5py for HDF5, the
-standard library's XML and CSV parsers for VTK and CSV. Prints what it read as JSON.
+standard library's XML and CSV parsers for VTK and CSV, numpy for .npz. Prints what it read as JSON.
 
-usage: read_export.py h5|vtk|csv|svg FILE
+usage: read_export.py h5|vtk|csv|svg|npz FILE
 """
 import csv
 import json
@@ -45,5 +45,13 @@ def read_svg(path):
             'counts': {t: tags.count(t) for t in set(tags)}}
 
 
+def read_npz(path):
+    import numpy as np
+
+    with np.load(path) as z:
+        return {k: {'shape': list(z[k].shape), 'data': z[k].ravel().tolist()} for k in z.files}
+
+
 kind, path = sys.argv[1], sys.argv[2]
-print(json.dumps({'h5': read_h5, 'vtk': read_vtk, 'csv': read_csv, 'svg': read_svg}[kind](path)))
+readers = {'h5': read_h5, 'vtk': read_vtk, 'csv': read_csv, 'svg': read_svg, 'npz': read_npz}
+print(json.dumps(readers[kind](path)))

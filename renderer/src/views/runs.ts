@@ -6,7 +6,7 @@ import type { ExportedFile, RunSummary } from '../../../src/api/contract';
 import type { Host } from '../api';
 import { h } from '../dom';
 
-type Format = 'json' | 'csv' | 'vtp' | 'h5' | 'lla' | 'png' | 'html';
+type Format = 'json' | 'csv' | 'vtp' | 'h5' | 'npz' | 'lla' | 'png' | 'html';
 
 /** What each kind of run can be exported as; the engine refuses the rest with a sentence anyway. */
 const FORMATS: Record<string, Array<[Format, string]>> = {
@@ -23,6 +23,7 @@ const FORMATS: Record<string, Array<[Format, string]>> = {
     ['png', 'PNG density'],
     ['csv', 'CSV eigenvalues'],
     ['lla', 'LLA log line'],
+    ['npz', 'eigenvectors (.npz)'],
     ['json', 'JSON'],
   ],
   loss: [

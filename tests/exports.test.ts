@@ -240,6 +240,12 @@ describe('run exports', () => {
       /binary: give the output file/,
     );
     expect(() => saddle('runs', 'export', 'ffffffff', '--format', 'json', '--db', db)).toThrow(/No run 'ffffffff'/);
+    expect(() =>
+      saddle('runs', 'export', landscapeId, '--format', 'h5', '--db', db, '-o', '/nonexistent/s.h5'),
+    ).toThrow(/Cannot write '\/nonexistent\/s\.h5': its folder does not exist\./);
+    expect(() => saddle('runs', 'export', landscapeId, '--format', 'html', '--db', db, '-o', dir)).toThrow(
+      /it is a folder/,
+    );
   });
 
   it.runIf(hasBrowser)(

@@ -101,6 +101,14 @@ describe('runs store', () => {
     expect(list[0]).toMatchObject({ kind: 'hessian', state: 'finished' });
     const shown = JSON.parse(saddle('runs', 'show', list[0].id, '--db', path, '--json').stdout);
     expect(shown.results.spectrum.topEigenvalues).toEqual(JSON.parse(r.stdout).topEigenvalues);
+    // A run still running in a live process (this one) is not deleted under its feet.
+    const live = new RunStore(path);
+    const busy = live.createRun({ kind: 'landscape', options: {} });
+    const refused = saddle('runs', 'delete', busy, '--db', path);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/is running in process \d+ on .*; stop it \(Ctrl-C\) before deleting it/);
+    live.deleteRun(busy);
+    live.close();
     expect(saddle('runs', 'delete', list[0].id.slice(0, 8), '--db', path).status).toBe(0);
     expect(JSON.parse(saddle('runs', 'list', '--db', path, '--json').stdout)).toEqual([]);
   });

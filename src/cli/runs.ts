@@ -86,8 +86,15 @@ export function runsShow(id: string, opts: RunsOptions): void {
 
 export function runsDelete(id: string, opts: RunsOptions): void {
   withStore(opts.db, (store) => {
-    if (!store.deleteRun(id)) throw new Error(`No run '${id}' in ${opts.db}.`);
-    process.stdout.write(opts.json ? `${JSON.stringify({ deleted: id })}\n` : `deleted ${id}\n`);
+    const run = store.findRun(id);
+    if (!run) throw new Error(`No run '${id}' in ${opts.db}.`);
+    // Its process is alive (a dead one's runs became crashed when the store opened): it still writes.
+    if (run.state === 'running' || run.state === 'pending')
+      throw new Error(
+        `Run ${run.id.slice(0, 8)} is ${run.state} in process ${run.pid} on ${run.host}; stop it (Ctrl-C) before deleting it.`,
+      );
+    store.deleteRun(run.id);
+    process.stdout.write(opts.json ? `${JSON.stringify({ deleted: run.id })}\n` : `deleted ${run.id}\n`);
   });
 }
 

@@ -9,6 +9,22 @@ export function tempPathBeside(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
 }
 
+/** A sentence naming the file, instead of a bare errno message with the temporary path in it. */
+function cannotWrite(path: string, e: unknown): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EISDIR'
+      ? 'it is a folder'
+      : code === 'ENOENT'
+        ? 'its folder does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'ENOSPC'
+            ? 'the disk is full'
+            : (e as Error).message;
+  return new Error(`Cannot write '${path}': ${why}.`);
+}
+
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = tempPathBeside(path);
   try {
@@ -16,7 +32,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw cannotWrite(path, e);
   }
 }
 
@@ -24,10 +40,22 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 export async function produceFileAtomic(path: string, write: (tmp: string) => Promise<void> | void): Promise<void> {
   const tmp = tempPathBeside(path);
   try {
+    // Creating the file here first makes a missing or read-only folder fail with a clear sentence,
+    // whatever library writes it next.
+    writeFileSync(tmp, '');
+  } catch (e) {
+    throw cannotWrite(path, e);
+  }
+  try {
     await write(tmp);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw (e as NodeJS.ErrnoException).code ? cannotWrite(path, e) : e;
+  }
+  try {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw cannotWrite(path, e);
   }
 }

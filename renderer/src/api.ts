@@ -20,6 +20,8 @@ export interface Host {
   openFile(file: File): Promise<OpenedModel>;
   /** Bind a dropped checkpoint to the open model. */
   openWeights(modelId: string, file: File): Promise<WeightsReport>;
+  /** Where the engine can read a chosen file: its path (Electron) or an uploaded copy's (browser). */
+  uploadPath(file: File): Promise<string>;
   /** Import runs from a dropped saddle.db or Li .h5 surface file. */
   importRuns(file: File): Promise<{ summary: string }>;
   onEvent(listener: (event: EngineEvent) => void): () => void;
@@ -34,6 +36,7 @@ export function connect(): Host {
       openFile: (file) => bridge.openModel({ path: bridge.pathForFile(file) }),
       openWeights: (modelId, file) => bridge.openWeights({ modelId, path: bridge.pathForFile(file) }),
       importRuns: (file) => bridge.importRuns({ path: bridge.pathForFile(file) }),
+      uploadPath: async (file) => bridge.pathForFile(file),
       onEvent: (listener) => bridge.onEvent(listener),
     };
   }
@@ -91,6 +94,7 @@ function browserHost(): Host {
     kind: 'browser',
     openFile: (file) => withUpload(file, (path) => api.openModel({ path })),
     openWeights: (modelId, file) => withUpload(file, (path) => api.openWeights({ modelId, path })),
+    uploadPath: (file) => withUpload(file, async (path) => path),
     importRuns: (file) =>
       withUpload(file, async (path) => {
         const r = await api.importRuns({ path });

@@ -2,6 +2,7 @@
 import type { EngineEvent, OpenedModel } from '../../src/api/contract';
 import { connect } from './api';
 import { h } from './dom';
+import { type AnalysisPanel, analysisPanel } from './views/analysis';
 import { modelCard } from './views/model-card';
 import { runsPanel } from './views/runs';
 import { startScreen } from './views/start';
@@ -21,11 +22,20 @@ function showError(e: unknown): void {
 }
 
 let current: OpenedModel | null = null;
+let weightsPath: string | undefined;
+let analysis: AnalysisPanel | null = null;
 
 function showModel(opened: OpenedModel): void {
   current = opened;
+  weightsPath = undefined;
   errorBox.hidden = true;
-  content.replaceChildren(modelCard(opened.info));
+  analysis = analysisPanel(host, opened, () => weightsPath, {
+    show: showError,
+    clear: () => {
+      errorBox.hidden = true;
+    },
+  });
+  content.replaceChildren(analysis.element, modelCard(opened.info));
 }
 
 const isRunsFile = (name: string) => /\.(db|sqlite|h5|hdf5)$/i.test(name);
@@ -49,6 +59,8 @@ async function open(files: File[]): Promise<void> {
         throw new Error(`'${file.name}' looks like a checkpoint: drop the model (.onnx) first, then its weights.`);
       else {
         const report = await host.openWeights(current.modelId, file);
+        // Analyses started from now on use these weights (the path the engine read them from).
+        weightsPath = report.file;
         errorBox.hidden = true;
         content.querySelector('[data-testid=weights-card]')?.remove();
         content.prepend(weightsCard(report));
@@ -64,6 +76,7 @@ async function open(files: File[]): Promise<void> {
 host.onEvent((event: EngineEvent) => {
   if (event.type === 'engine-restarted') showError(event.message);
   else if (event.type === 'runs-changed') void runs.refresh();
+  else if (event.type === 'progress' && analysis && event.runId) analysis.onEvent(event);
   else if (event.type === 'progress')
     status.textContent = event.done < event.total ? `${event.stage}… ${event.message ?? ''}` : '';
 });

@@ -48,6 +48,9 @@ const MIME: Record<string, string> = {
   html: 'text/html',
 };
 
+const runName = (kind: string, model: string, weights?: string) =>
+  `${kind} ${basename(model)}${weights ? ` @ ${basename(weights)}` : ''}`;
+
 const summary = (r: RunRow): RunSummary => ({
   id: r.id,
   name: r.name,
@@ -144,7 +147,7 @@ export class SaddleService implements SaddleApi {
     const loss = this.lossOptions(request, request.options.seed ?? 0);
     const spec: RunSpec = {
       kind: 'hessian',
-      name: `hessian ${basename(opened.info.file)}`,
+      name: runName('hessian', opened.info.file, request.weights),
       modelPath: opened.info.file,
       dataPath: request.data,
       weightsPath: request.weights,
@@ -189,7 +192,7 @@ export class SaddleService implements SaddleApi {
     const loss = this.lossOptions(request, o.seed);
     const spec: RunSpec = {
       kind: 'landscape',
-      name: `landscape ${basename(opened.info.file)}`,
+      name: runName('landscape', opened.info.file, request.weights),
       modelPath: opened.info.file,
       dataPath: request.data,
       weightsPath: request.weights,

@@ -133,4 +133,40 @@ describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
     );
     await page.screenshot({ path: `${ARTIFACTS}/runs.png`, fullPage: true });
   });
+
+  it('runs a landscape from the UI with progress, and cancels a Hessian analysis', async () => {
+    await page.setInputFiles('[data-testid=data-input]', fixture('demo', 'demo-data.npz'));
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=data-name]')?.textContent === 'demo-data.npz',
+    );
+    await page.fill('[aria-label=samples]', '32');
+    await page.click('[data-testid=run-landscape]');
+    // Starting work clears the error left by the truncated file.
+    expect(await page.isHidden('[data-testid=error]')).toBe(true);
+    await page.waitForFunction(
+      () =>
+        /^landscape finished: run [0-9a-f]{8}\.$/.test(
+          document.querySelector('[data-testid=analysis-stage]')?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: 60_000 },
+    );
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs] tbody tr').length === 4);
+    const newest = page.locator('[data-testid=runs] tbody tr').first();
+    expect(await newest.textContent()).toMatch(/landscape demo\.onnx @ demo\.pt.*finished/);
+    await page.screenshot({ path: `${ARTIFACTS}/analysis.png`, fullPage: true });
+
+    await page.click('[data-testid=run-hessian]');
+    await page.waitForFunction(() =>
+      /^eigenvalues \d+\/\d+/.test(document.querySelector('[data-testid=analysis-stage]')?.textContent ?? ''),
+    );
+    await page.click('[data-testid=analysis] button:has-text("Cancel")');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=error]')?.textContent === 'The analysis was cancelled.',
+    );
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs] tbody tr').length === 5);
+    expect(await page.locator('[data-testid=runs] tbody tr').first().textContent()).toMatch(
+      /hessian demo\.onnx.*cancelled/,
+    );
+  }, 90_000);
 });

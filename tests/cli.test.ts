@@ -238,6 +238,20 @@ describe('the saddle CLI (built bundle)', () => {
     expect(summary.nParams).toBe(2324);
     expect(Math.abs(summary.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
     expect(summary.topEigenvalues).toHaveLength(5);
+    // Against the dense float64 PyTorch Hessian of the demo (fixtures/gen_demo_spectrum.py).
+    const dense = JSON.parse(readFileSync(fixture('demo', 'demo-spectrum.json'), 'utf8'));
+    const eig: number[] = dense.eigenvalues;
+    const lmax = eig[eig.length - 1];
+    eig
+      .slice(-5)
+      .reverse()
+      .forEach((l, k) => {
+        expect(Math.abs(summary.topEigenvalues[k] - l)).toBeLessThan(1e-3 * Math.abs(l) + 1e-4 * lmax);
+      });
+    eig.slice(0, 3).forEach((l, k) => {
+      expect(Math.abs(summary.bottomEigenvalues[k] - l)).toBeLessThan(1e-3 * Math.abs(l) + 1e-4 * lmax);
+    });
+    expect(Math.abs(summary.trace.estimate - dense.trace)).toBeLessThan(3 * summary.trace.stderr);
     expect(summary.criteria.hesdType).toBe('MP');
     const html = readFileSync(out, 'utf8');
     expect(html).toContain('Hessian spectral density');

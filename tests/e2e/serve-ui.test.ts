@@ -154,6 +154,15 @@ describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs] tbody tr').length === 4);
     const newest = page.locator('[data-testid=runs] tbody tr').first();
     expect(await newest.textContent()).toMatch(/landscape demo\.onnx @ demo\.pt.*finished/);
+    // Its name opens its figures: the contours and the 3-D surface, drawn by the engine.
+    await newest.locator('a').click();
+    await page.waitForFunction(
+      "[...document.querySelectorAll('[data-testid=run-figures] img')].filter((i) => i.complete && i.naturalWidth > 0).length === 2",
+    );
+    const loaded = await page.$$eval('[data-testid=run-figures] img', (imgs) =>
+      imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth),
+    );
+    expect(loaded).toEqual([560, 560]);
     await page.screenshot({ path: `${ARTIFACTS}/analysis.png`, fullPage: true });
 
     await page.click('[data-testid=run-hessian]');

@@ -48,11 +48,29 @@ function download(file: ExportedFile): void {
 
 const when = (iso: string) => iso.replace('T', ' ').slice(0, 16);
 
+/** The run's figures, as the engine draws them for reports (SVG, shown as images: no script runs). */
+async function figures(host: Host, r: RunSummary): Promise<HTMLElement[]> {
+  const grid = ['landscape', 'interpolate', 'trajectory'].includes(r.kind);
+  const wanted: Array<'surface' | undefined> = grid ? [undefined, 'surface'] : [undefined];
+  const out: HTMLElement[] = [];
+  for (const figure of wanted) {
+    try {
+      const file = await host.api.exportRun({ id: r.id, format: 'svg', ...(figure ? { figure } : {}) });
+      const url = URL.createObjectURL(new Blob([file.content], { type: 'image/svg+xml' }));
+      out.push(h('img', { src: url, alt: `${r.name}: ${figure ?? 'figure'}`, class: 'figure' }));
+    } catch {
+      // A 1-D curve has no surface; a loss run has no figure at all.
+    }
+  }
+  return out;
+}
+
 export function runsPanel(
   host: Host,
   onError: (e: unknown) => void,
 ): { element: HTMLElement; refresh(): Promise<void> } {
   const body = h('tbody', {});
+  const viewer = h('div', { class: 'viewer', 'data-testid': 'run-figures' });
   const empty = h('p', { class: 'muted', 'data-testid': 'runs-empty' }, 'No runs yet.');
   const element = h(
     'section',
@@ -70,7 +88,18 @@ export function runsPanel(
       h('thead', {}, h('tr', {}, ...['name', 'kind', 'state', 'created', 'time', 'export'].map((c) => h('th', {}, c)))),
       body,
     ),
+    viewer,
   );
+
+  /** Clicking a run's name shows its figures under the table. */
+  const show = async (r: RunSummary) => {
+    for (const img of viewer.querySelectorAll('img')) URL.revokeObjectURL(img.src);
+    const shown = await figures(host, r);
+    viewer.replaceChildren(
+      h('h3', {}, r.name),
+      ...(shown.length ? shown : [h('p', { class: 'muted' }, 'This run has no figures; export its report or JSON.')]),
+    );
+  };
 
   const row = (r: RunSummary): HTMLElement => {
     const select = h('select', { 'aria-label': `export format for ${r.name}` });
@@ -116,7 +145,21 @@ export function runsPanel(
     return h(
       'tr',
       { 'data-run': r.id },
-      h('td', { title: r.id }, r.name),
+      h(
+        'td',
+        { title: r.id },
+        h(
+          'a',
+          {
+            href: '#',
+            onclick: (e: Event) => {
+              e.preventDefault();
+              void show(r).catch(onError);
+            },
+          },
+          r.name,
+        ),
+      ),
       h('td', {}, r.kind),
       h('td', {}, h('span', { class: `state ${r.state}`, title: r.error ?? '' }, r.state)),
       h('td', {}, when(r.createdAt)),

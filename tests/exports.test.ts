@@ -333,7 +333,7 @@ describe.runIf(hasH5py)("importing Li et al.'s surface files", () => {
     const truncated = run(fixture('li', 'truncated.h5'));
     expect(truncated.status).toBe(1);
     expect(truncated.stderr).toMatch(
-      /HDF5 surface \(Li et al\.\) reader: HDF5 cannot open the file: truncated file: eof = 3413.*\(in '.*truncated\.h5'\)\n$/,
+      /HDF5 surface \(Li et al\.\) reader: HDF5 cannot read the file: truncated file: eof = 3413.*\(in '.*truncated\.h5'\)\n$/,
     );
     expect(truncated.stderr).not.toContain('HDF5-DIAG');
     const foreign = run(fixture('demo', 'demo.onnx'));

@@ -6,7 +6,8 @@
  * Z[y][x], which is Li's file exactly for square grids, and reads any file in that flat order.
  */
 import { readFileSync } from 'node:fs';
-import h5wasm, { type File as H5File } from 'h5wasm/node';
+import { Worker } from 'node:worker_threads';
+import h5wasm from 'h5wasm/node';
 import { FileFormatError } from '../formats/errors';
 import { produceFileAtomic } from '../util/atomic-write';
 import { mainGrid, type RunData } from './run-data';
@@ -23,11 +24,14 @@ async function hdf5() {
   return h5wasm;
 }
 
+/** From an Error or, from the reading worker, its message. */
 function hdf5Reason(e: unknown): string {
   const lines = String((e as Error)?.message ?? e).match(/in \w+\(\): [^\n]+/g);
   return lines ? (lines[lines.length - 1].split('(): ')[1] ?? lines[lines.length - 1]) : String(e);
 }
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+/** 10⁸ points: a 10,000 × 10,000 surface, far beyond any landscape anyone computes. */
+const MAX_VALUES = 1e8;
 
 export async function writeLiH5(data: RunData, path: string): Promise<void> {
   const g = mainGrid(data, 'HDF5');
@@ -66,6 +70,76 @@ export interface LiSurface {
   missing: number;
 }
 
+/**
+ * HDF5 is a C library; compiled to WebAssembly it is memory-safe, but a hostile file can still make
+ * it abort or corrupt its own heap, and every later call in that instance would fail. So reading a
+ * user's file happens in a short-lived worker with its own instance, and returns only plain arrays.
+ */
+const READ_IN_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+(async () => {
+  const h5wasm = (await import(workerData.module)).default;
+  const Module = await h5wasm.ready;
+  Module.activate_throwing_error_handler();
+  const f = new h5wasm.File(workerData.path, 'r');
+  const datasets = {};
+  let keys = [];
+  try {
+    for (const name of workerData.names) {
+      const ds = f.get(name);
+      if (!ds) { datasets[name] = null; continue; }
+      if (!(ds instanceof h5wasm.Dataset)) { datasets[name] = { group: true }; continue; }
+      const shape = ds.shape || [];
+      const count = shape.reduce((a, b) => a * b, 1);
+      if (!(count <= workerData.max)) { datasets[name] = { count }; continue; }
+      const v = ds.value;
+      const numeric = ArrayBuffer.isView(v) && !(v instanceof DataView) && typeof v[0] !== 'bigint';
+      datasets[name] = { count, values: numeric ? Float64Array.from(v) : null };
+    }
+    keys = f.keys();
+  } finally {
+    try { f.close(); } catch {}
+  }
+  parentPort.postMessage({ datasets, keys });
+})().catch((e) => parentPort.postMessage({ error: String((e && e.message) || e) }));
+`;
+
+type RawDataset = null | { group: true } | { count: number; values?: Float64Array | null };
+
+function readInWorker(
+  path: string,
+  names: string[],
+): Promise<{ datasets: Record<string, RawDataset>; keys: string[] }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(READ_IN_WORKER, {
+      eval: true,
+      workerData: { module: import.meta.resolve('h5wasm/node'), path, names, max: MAX_VALUES },
+    });
+    const fail = (why: string) => reject(new FileFormatError(path, READER, 'corrupt', why));
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      fail(`HDF5 did not finish reading it in ${READ_TIMEOUT_MS / 1000} s`);
+    }, READ_TIMEOUT_MS);
+    worker.once('message', (m: { error?: string; datasets: Record<string, RawDataset>; keys: string[] }) => {
+      clearTimeout(timer);
+      void worker.terminate();
+      if (m.error !== undefined) fail(`HDF5 cannot read the file: ${hdf5Reason(m.error)}`);
+      else resolve(m);
+    });
+    // An abort or a trap inside HDF5 (a corrupt file can cause either) ends the worker, not Saddle.
+    worker.once('error', (e) => {
+      clearTimeout(timer);
+      fail(`HDF5 failed on the file (${e.message.split('\n')[0]})`);
+    });
+    worker.once('exit', () => {
+      clearTimeout(timer);
+      fail('HDF5 stopped while reading the file');
+    });
+  });
+}
+
+const READ_TIMEOUT_MS = 30_000;
+
 export async function readLiH5(path: string): Promise<LiSurface> {
   let head: Uint8Array;
   try {
@@ -75,81 +149,65 @@ export async function readLiH5(path: string): Promise<LiSurface> {
   }
   if (head.length < 8 || SIGNATURE.some((b, k) => head[k] !== b))
     throw new FileFormatError(path, READER, 'not-a-model', 'the file does not start with the HDF5 signature');
-  await hdf5();
-  let f: H5File;
-  try {
-    f = new h5wasm.File(path, 'r');
-  } catch (e) {
-    throw new FileFormatError(path, READER, 'corrupt', `HDF5 cannot open the file: ${hdf5Reason(e)}`);
-  }
-  try {
-    const read = (name: string, required: boolean): Float64Array | null => {
-      let ds: ReturnType<H5File['get']>;
-      try {
-        ds = f.get(name);
-      } catch (e) {
-        throw new FileFormatError(path, READER, 'corrupt', `'${name}' cannot be opened: ${hdf5Reason(e)}`);
+  const raw = await readInWorker(path, ['xcoordinates', 'ycoordinates', 'train_loss', 'train_acc']);
+  const read = (name: string, required: boolean): Float64Array | null => {
+    const ds = raw.datasets[name];
+    if (!ds) {
+      if (!required) return null;
+      throw new FileFormatError(
+        path,
+        READER,
+        'mismatch',
+        `there is no '${name}' dataset (keys: ${raw.keys.join(', ')})`,
+      );
+    }
+    if ('group' in ds) throw new FileFormatError(path, READER, 'mismatch', `'${name}' is a group, not a dataset`);
+    if (ds.values === undefined)
+      throw new FileFormatError(
+        path,
+        READER,
+        'unsupported',
+        `'${name}' declares ${ds.count} values, over the ${MAX_VALUES} a surface may have`,
+      );
+    if (ds.values === null)
+      throw new FileFormatError(path, READER, 'mismatch', `'${name}' is not an array of floating-point numbers`);
+    return ds.values;
+  };
+  const x = read('xcoordinates', true) as Float64Array;
+  const y = read('ycoordinates', false);
+  const lossFlat = read('train_loss', true) as Float64Array;
+  const accFlat = read('train_acc', false);
+  const nx = x.length;
+  const ny = y?.length ?? 1;
+  for (const [name, arr] of [
+    ['train_loss', lossFlat],
+    ['train_acc', accFlat],
+  ] as const)
+    if (arr && arr.length !== nx * ny)
+      throw new FileFormatError(
+        path,
+        READER,
+        'mismatch',
+        `'${name}' has ${arr.length} values; ${nx} x-coordinates × ${ny} y-coordinates need ${nx * ny}`,
+      );
+  // Li marks points not yet computed with -1.
+  let missing = 0;
+  const xMajor = (v: Float64Array, scale: number) => {
+    const out = new Float64Array(nx * ny);
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++) {
+        const value = v[j * nx + i];
+        out[i * ny + j] = value === -1 || !Number.isFinite(value) ? Number.NaN : value * scale;
       }
-      if (!ds) {
-        if (required)
-          throw new FileFormatError(
-            path,
-            READER,
-            'mismatch',
-            `there is no '${name}' dataset (keys: ${f.keys().join(', ')})`,
-          );
-        return null;
-      }
-      if (!(ds instanceof h5wasm.Dataset))
-        throw new FileFormatError(path, READER, 'mismatch', `'${name}' is a group, not a dataset`);
-      let value: unknown;
-      try {
-        value = ds.value;
-      } catch (e) {
-        throw new FileFormatError(path, READER, 'corrupt', `'${name}' cannot be read: ${hdf5Reason(e)}`);
-      }
-      if (!ArrayBuffer.isView(value) || value instanceof DataView || typeof (value as Float64Array)[0] === 'bigint')
-        throw new FileFormatError(path, READER, 'mismatch', `'${name}' is not an array of floating-point numbers`);
-      return Float64Array.from(value as Float64Array);
-    };
-    const x = read('xcoordinates', true) as Float64Array;
-    const y = read('ycoordinates', false);
-    const lossFlat = read('train_loss', true) as Float64Array;
-    const accFlat = read('train_acc', false);
-    const nx = x.length;
-    const ny = y?.length ?? 1;
-    for (const [name, arr] of [
-      ['train_loss', lossFlat],
-      ['train_acc', accFlat],
-    ] as const)
-      if (arr && arr.length !== nx * ny)
-        throw new FileFormatError(
-          path,
-          READER,
-          'mismatch',
-          `'${name}' has ${arr.length} values; ${nx} x-coordinates × ${ny} y-coordinates need ${nx * ny}`,
-        );
-    // Li marks points not yet computed with -1.
-    let missing = 0;
-    const xMajor = (v: Float64Array, scale: number) => {
-      const out = new Float64Array(nx * ny);
-      for (let j = 0; j < ny; j++)
-        for (let i = 0; i < nx; i++) {
-          const value = v[j * nx + i];
-          out[i * ny + j] = value === -1 || !Number.isFinite(value) ? Number.NaN : value * scale;
-        }
-      return out;
-    };
-    const loss = xMajor(lossFlat, 1);
-    for (const v of loss) if (Number.isNaN(v)) missing++;
-    return {
-      x: Array.from(x),
-      y: y ? Array.from(y) : null,
-      loss,
-      accuracy: accFlat ? xMajor(accFlat, 0.01) : null,
-      missing,
-    };
-  } finally {
-    f.close();
-  }
+    return out;
+  };
+  const loss = xMajor(lossFlat, 1);
+  for (const v of loss) if (Number.isNaN(v)) missing++;
+  return {
+    x: Array.from(x),
+    y: y ? Array.from(y) : null,
+    loss,
+    accuracy: accFlat ? xMajor(accFlat, 0.01) : null,
+    missing,
+  };
 }

@@ -61,25 +61,34 @@ export async function mergeRuns(target: RunStore, sourcePath: string): Promise<{
     const db = target.db;
     db.prepare('ATTACH DATABASE ? AS src').run(snapshot);
     try {
-      return db.transaction(() => {
-        const fresh = db.prepare('SELECT id FROM src.runs WHERE id NOT IN (SELECT id FROM main.runs)').all() as Array<{
-          id: string;
-        }>;
-        const total = (db.prepare('SELECT COUNT(*) AS n FROM src.runs').get() as { n: number }).n;
-        for (const t of CATALOG) db.exec(`INSERT OR IGNORE INTO main.${t} SELECT * FROM src.${t}`);
-        db.exec('CREATE TEMP TABLE fresh_runs (id TEXT PRIMARY KEY)');
-        const mark = db.prepare('INSERT INTO temp.fresh_runs VALUES (?)');
-        for (const r of fresh) mark.run(r.id);
-        db.exec('INSERT INTO main.runs SELECT * FROM src.runs WHERE id IN (SELECT id FROM temp.fresh_runs)');
-        for (const t of PER_RUN)
-          db.exec(`INSERT INTO main.${t} SELECT * FROM src.${t} WHERE run_id IN (SELECT id FROM temp.fresh_runs)`);
-        db.exec('DROP TABLE temp.fresh_runs');
-        return { added: fresh.length, skipped: total - fresh.length };
-      })();
+      return db.transaction(() => copyRuns(db))();
+    } catch (e) {
+      // A corrupt page can pass the backup and the upgrade, and only show when its rows are read.
+      throw new FileFormatError(sourcePath, READER, 'corrupt', `its runs cannot be read (${(e as Error).message})`);
     } finally {
       db.prepare('DETACH DATABASE src').run();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Copy the attached `src` database's runs that `main` lacks, with their results and catalog rows. */
+function copyRuns(db: Database.Database): { added: number; skipped: number } {
+  const fresh = db.prepare('SELECT id FROM src.runs WHERE id NOT IN (SELECT id FROM main.runs)').all() as Array<{
+    id: string;
+  }>;
+  const total = (db.prepare('SELECT COUNT(*) AS n FROM src.runs').get() as { n: number }).n;
+  for (const t of CATALOG) db.exec(`INSERT OR IGNORE INTO main.${t} SELECT * FROM src.${t}`);
+  db.exec('CREATE TEMP TABLE fresh_runs (id TEXT PRIMARY KEY)');
+  try {
+    const mark = db.prepare('INSERT INTO temp.fresh_runs VALUES (?)');
+    for (const r of fresh) mark.run(r.id);
+    db.exec('INSERT INTO main.runs SELECT * FROM src.runs WHERE id IN (SELECT id FROM temp.fresh_runs)');
+    for (const t of PER_RUN)
+      db.exec(`INSERT INTO main.${t} SELECT * FROM src.${t} WHERE run_id IN (SELECT id FROM temp.fresh_runs)`);
+  } finally {
+    db.exec('DROP TABLE temp.fresh_runs');
+  }
+  return { added: fresh.length, skipped: total - fresh.length };
 }

@@ -75,9 +75,10 @@ export interface LiSurface {
  * it abort or corrupt its own heap, and every later call in that instance would fail. So reading a
  * user's file happens in a short-lived worker with its own instance, and returns only plain arrays.
  */
+// Dynamic imports only: the Electron build would take a require call for CommonJS and shim the bundle.
 const READ_IN_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
+  const { parentPort, workerData } = await import('node:worker_threads');
   const h5wasm = (await import(workerData.module)).default;
   const Module = await h5wasm.ready;
   Module.activate_throwing_error_handler();
@@ -101,7 +102,10 @@ const { parentPort, workerData } = require('node:worker_threads');
     try { f.close(); } catch {}
   }
   parentPort.postMessage({ datasets, keys });
-})().catch((e) => parentPort.postMessage({ error: String((e && e.message) || e) }));
+})().catch(async (e) => {
+  const { parentPort } = await import('node:worker_threads');
+  parentPort.postMessage({ error: String((e && e.message) || e) });
+});
 `;
 
 type RawDataset = null | { group: true } | { count: number; values?: Float64Array | null };

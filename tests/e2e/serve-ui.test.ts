@@ -156,9 +156,14 @@ describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
     expect(await newest.textContent()).toMatch(/landscape demo\.onnx @ demo\.pt.*finished/);
     // Its name opens its figures: the contours and the 3-D surface, drawn by the engine.
     await newest.locator('a').click();
-    await page.waitForFunction(
-      "[...document.querySelectorAll('[data-testid=run-figures] img')].filter((i) => i.complete && i.naturalWidth > 0).length === 2",
-    );
+    // A function, not a string: the page's CSP forbids eval, as it should.
+    await page.waitForFunction(() => {
+      const imgs = document.querySelectorAll('[data-testid=run-figures] img') as unknown as ArrayLike<{
+        complete: boolean;
+        naturalWidth: number;
+      }>;
+      return Array.from(imgs).filter((i) => i.complete && i.naturalWidth > 0).length === 2;
+    });
     const loaded = await page.$$eval('[data-testid=run-figures] img', (imgs) =>
       imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth),
     );

@@ -298,12 +298,13 @@ export class SaddleService implements SaddleApi {
     const found = store.getRun(request.id);
     if (!found) throw new Error(`No run '${request.id}'.`);
     const r = found.run;
+    const options = JSON.parse(r.options) as Record<string, unknown>;
     const orNull = (v: ArrayLike<number>) => Array.from(v, (x) => (Number.isNaN(x) ? null : x));
     const view: RunView = {
       run: {
         ...summary(r),
-        options: JSON.parse(r.options),
-        model: (JSON.parse(r.options).model as string | undefined) ?? null,
+        options,
+        model: typeof options.model === 'string' ? options.model : null,
         data: r.data_path,
         weights: r.weights_path,
         version: r.version,

@@ -8,7 +8,7 @@ import { describeBinding, type LossOptions, openEvaluator } from '../model/evalu
 import { loadOnnxFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { type DirectionOptions, evaluateRecordedGrid, type GridProgress, runLandscape } from '../runs/landscape-run';
-import { type RunRecorder, recorded } from '../runs/recorder';
+import { recorded } from '../runs/recorder';
 import { noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
 import { withStore } from './runs';
 
@@ -21,34 +21,18 @@ export interface LandscapeCliOptions extends LossOptions, DirectionOptions {
   db?: string;
 }
 
-/** The shared grid evaluation with progress on stderr. */
-export async function runGrid(
-  ev: Evaluator,
-  theta: Float32Array,
-  d1: Float64Array,
-  d2: Float64Array | null,
-  x: number[],
-  y: number[] | null,
-  signal: AbortSignal,
-  rec: RunRecorder | null,
-  meta: object,
-  buffersAt?: (x: number, y: number) => Map<string, Float32Array>,
-): Promise<Grid> {
+/** Run `work` with a progress line per grid point on stderr: its loss and coordinates. */
+async function withPointProgress<T>(work: (onProgress: (p: GridProgress) => void) => Promise<T>): Promise<T> {
   const progress = stderrProgress('landscape');
   try {
-    return await evaluateRecordedGrid(ev, theta, d1, d2, x, y, signal, rec, meta, pointProgress(progress), buffersAt);
+    return await work((p) => {
+      const [a, b] = p.at;
+      const at = `${a.toPrecision(3)}${b === null ? '' : `, ${b.toPrecision(3)}`}`;
+      progress.update('points', p.done, p.total, `loss ${p.point.loss.toPrecision(6)} at (${at})`, p.etaSeconds);
+    });
   } finally {
     progress.done();
   }
-}
-
-/** A progress line per point: its loss and coordinates. */
-function pointProgress(progress: ReturnType<typeof stderrProgress>): (p: GridProgress) => void {
-  return (p) => {
-    const [a, b] = p.at;
-    const at = `${a.toPrecision(3)}${b === null ? '' : `, ${b.toPrecision(3)}`}`;
-    progress.update('points', p.done, p.total, `loss ${p.point.loss.toPrecision(6)} at (${at})`, p.etaSeconds);
-  };
 }
 
 function print(grid: Grid, directions: object, json: boolean | undefined): void {
@@ -74,13 +58,10 @@ export async function landscapeCommand(modelPath: string, o: LandscapeCliOptions
         o.db,
         runSpec('landscape', modelPath, o),
         async (rec) => {
-          const progress = stderrProgress('landscape');
-          try {
-            const { grid, directions } = await runLandscape(ev, o, signal, rec, pointProgress(progress));
-            print(grid, directions, o.json);
-          } finally {
-            progress.done();
-          }
+          const { grid, directions } = await withPointProgress((onProgress) =>
+            runLandscape(ev, o, signal, rec, onProgress),
+          );
+          print(grid, directions, o.json);
         },
         resumeId,
       ),
@@ -174,10 +155,15 @@ export async function trajectoryCommand(modelPath: string, o: TrajectoryCliOptio
             explainedVariance: t.explainedVariance,
           };
           rec?.result('path', t.path);
-          const grid = await runGrid(ev, thetas[thetas.length - 1], t.d1, t.d2, span(0), span(1), signal, rec, {
-            directions,
-            path: t.path,
-          });
+          const meta = { directions, path: t.path };
+          const grid = await withPointProgress((onProgress) =>
+            evaluateRecordedGrid(ev, thetas[thetas.length - 1], t.d1, t.d2, span(0), span(1), {
+              signal,
+              rec,
+              meta,
+              onProgress,
+            }),
+          );
           if (o.json)
             process.stdout.write(
               `${JSON.stringify({ x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, path: t.path })}\n`,
@@ -229,7 +215,15 @@ export async function interpolateCommand(
           };
           const xs = linspace(o.range, o.steps);
           const directions = { kind: c ? 'plane' : 'interpolation', checkpoints: files, normalization: 'none' };
-          const grid = await runGrid(ev, thetaA, d1, d2, xs, d2 ? xs : null, signal, rec, { directions }, buffersAt);
+          const grid = await withPointProgress((onProgress) =>
+            evaluateRecordedGrid(ev, thetaA, d1, d2, xs, d2 ? xs : null, {
+              signal,
+              rec,
+              meta: { directions },
+              onProgress,
+              buffersAt,
+            }),
+          );
           print(grid, directions, o.json);
         },
         resumeId,

@@ -106,6 +106,17 @@ export interface GridProgress {
   at: [number, number | null];
 }
 
+/** How a grid is run: cancellation, the run it is recorded in, and who hears about each point. */
+export interface RecordedGridOptions {
+  signal: AbortSignal;
+  rec: RunRecorder | null;
+  /** Directions and their provenance, stored with the grid's axes. */
+  meta: object;
+  onProgress?: (p: GridProgress) => void;
+  /** BatchNorm statistics at a point (checkpoint interpolation moves them too). */
+  buffersAt?: (x: number, y: number) => Map<string, Float32Array>;
+}
+
 /** Evaluate a grid; a recorded run journals each point and resumes from the points it has. */
 export async function evaluateRecordedGrid(
   ev: Evaluator,
@@ -114,11 +125,7 @@ export async function evaluateRecordedGrid(
   d2: Float64Array | null,
   x: number[],
   y: number[] | null,
-  signal: AbortSignal,
-  rec: RunRecorder | null,
-  meta: object,
-  onProgress: (p: GridProgress) => void = () => {},
-  buffersAt?: (x: number, y: number) => Map<string, Float32Array>,
+  { signal, rec, meta, onProgress = () => {}, buffersAt }: RecordedGridOptions,
 ): Promise<Grid> {
   rec?.gridStart('surface', x, y, meta);
   const started = performance.now();
@@ -160,6 +167,11 @@ export async function runLandscape(
   const { d1, d2, info } = await makeDirections(ev, theta, o, signal);
   const x = linspace(o.x ?? o.range, o.steps);
   const y = o.dims === 2 ? linspace(o.y ?? o.range, o.steps) : null;
-  const grid = await evaluateRecordedGrid(ev, theta, d1, d2, x, y, signal, rec, { directions: info }, onProgress);
+  const grid = await evaluateRecordedGrid(ev, theta, d1, d2, x, y, {
+    signal,
+    rec,
+    meta: { directions: info },
+    onProgress,
+  });
   return { grid, directions: info };
 }

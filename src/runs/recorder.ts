@@ -29,6 +29,23 @@ function environment() {
   };
 }
 
+/** The run row, its inputs registered by content hash, and where it is computed. */
+async function insertRun(store: RunStore, spec: RunSpec, state: 'pending' | 'running'): Promise<string> {
+  const inputs = await registerInputs(store, spec);
+  const id = store.createRun({
+    kind: spec.kind,
+    name: spec.name,
+    ...inputs,
+    dataPath: spec.dataPath,
+    weightsPath: spec.weightsPath,
+    options: spec.options,
+    seed: spec.seed,
+    state,
+  });
+  store.putResult(id, 'environment', environment());
+  return id;
+}
+
 /** Progress is written at most this often: enough for a watcher, cheap for the WAL. */
 const PROGRESS_INTERVAL_MS = 500;
 
@@ -49,35 +66,12 @@ export class RunRecorder {
       store.putResult(resumeId, 'environment', { ...environment(), before: previous ?? null });
       return new RunRecorder(store, resumeId);
     }
-    const inputs = await registerInputs(store, spec);
-    const id = store.createRun({
-      kind: spec.kind,
-      name: spec.name,
-      ...inputs,
-      dataPath: spec.dataPath,
-      weightsPath: spec.weightsPath,
-      options: spec.options,
-      seed: spec.seed,
-    });
-    store.putResult(id, 'environment', environment());
-    return new RunRecorder(store, id);
+    return new RunRecorder(store, await insertRun(store, spec, 'running'));
   }
 
   /** A run waiting in a job queue: `pending` until `recorded(..., id)` takes it up. */
-  static async createPending(store: RunStore, spec: RunSpec): Promise<string> {
-    const inputs = await registerInputs(store, spec);
-    const id = store.createRun({
-      kind: spec.kind,
-      name: spec.name,
-      ...inputs,
-      dataPath: spec.dataPath,
-      weightsPath: spec.weightsPath,
-      options: spec.options,
-      seed: spec.seed,
-      state: 'pending',
-    });
-    store.putResult(id, 'environment', environment());
-    return id;
+  static createPending(store: RunStore, spec: RunSpec): Promise<string> {
+    return insertRun(store, spec, 'pending');
   }
 
   progress(p: unknown, partial?: { key: string; value: unknown }): void {

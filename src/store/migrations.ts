@@ -112,6 +112,8 @@ function moveGridJsonToBlobs(db: Database.Database): void {
   const insert = db.prepare(
     'INSERT INTO grids (run_id, name, x, y, loss, accuracy, meta) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
+  const dropJson = db.prepare("DELETE FROM results WHERE run_id = ? AND key = 'grid'");
+  const dropPoints = db.prepare('DELETE FROM points WHERE run_id = ?');
   for (const r of rows) {
     const g = JSON.parse(r.json) as {
       x: number[];
@@ -129,7 +131,7 @@ function moveGridJsonToBlobs(db: Database.Database): void {
       g.accuracy ? f32Blob(g.accuracy.flat()) : null,
       JSON.stringify({ directions: g.directions ?? null }),
     );
-    db.prepare("DELETE FROM results WHERE run_id = ? AND key = 'grid'").run(r.run_id);
-    db.prepare('DELETE FROM points WHERE run_id = ?').run(r.run_id);
+    dropJson.run(r.run_id);
+    dropPoints.run(r.run_id);
   }
 }

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { evaluateGrid, linspace } from '../src/analysis/landscape';
 import { analyzeHessian } from '../src/analysis/spectrum';
 import type { Dataset } from '../src/data/dataset';
-import { createEvaluator } from '../src/engine/cpu/parallel';
-import { Objective } from '../src/engine/objective';
+import { createEvaluator } from '../src/evaluator/parallel';
+import { Objective } from '../src/evaluator/objective';
 import { loadOnnxFile } from '../src/model/open';
 import { packageRoot } from '../src/resources';
 import { Rng } from '../src/util/rng';
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       hvp: await time(() => obj.hvp(theta, v), REPS),
     };
     await obj.close();
-    const flops = new Objective(model, data, options).flops(SAMPLES);
+    const flops = await new Objective(model, data, options).flops(SAMPLES);
     let theirs: Record<string, number> | null = null;
     if (torchOk) {
       const bin = join(dir, `${name}.bin`);

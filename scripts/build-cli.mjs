@@ -21,7 +21,7 @@ const rawPlugin = {
 };
 
 const entries = process.argv.slice(2).length ? process.argv.slice(2) : ['cli'];
-const entryFiles = { cli: 'src/cli/main.ts', bench: 'scripts/bench.ts', worker: 'src/engine/cpu/worker.ts' };
+const entryFiles = { cli: 'src/cli/main.ts', bench: 'scripts/bench.ts', worker: 'src/evaluator/worker.ts' };
 await build({
   entryPoints: Object.fromEntries(
     Object.entries(entryFiles)

@@ -3,7 +3,7 @@
  * coordinates. Points are evaluated row by row in order (no serpentine walk), stream out through a
  * callback as they finish, and a run resumes by passing the points it already has.
  */
-import type { Evaluator } from '../engine/cpu/parallel';
+import type { Evaluator } from '../evaluator/evaluator';
 import { throwIfAborted } from './lanczos';
 
 export interface GridPoint {

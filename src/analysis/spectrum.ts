@@ -2,7 +2,7 @@
  * `saddle hessian`: extreme eigenpairs (Lanczos), trace (Hutchinson or Hutch++), spectral density
  * (SLQ) with the LLA criteria, and per-layer curvature, from exact H·v products over the data set.
  */
-import type { Evaluator } from '../engine/cpu/parallel';
+import type { Evaluator } from '../evaluator/evaluator';
 import { Rng } from '../util/rng';
 import { type LlaCriteria, llaCriteria, type SlqRun, slqRuns, smoothDensity } from './density';
 import { lanczos, type MatVec } from './lanczos';

@@ -11,7 +11,7 @@ import { analyzeHessian } from '../analysis/spectrum';
 import { exportRun } from '../export';
 import { openCheckpoint } from '../formats/checkpoint';
 import { bindWeights } from '../model/bind';
-import { type LossOptions, openEvaluator } from '../model/evaluator';
+import { type LossOptions, openEvaluator } from '../evaluator/open';
 import { loadOnnxFile, openModelFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { demoPaths } from '../resources';

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { analyzeHessian } from '../analysis/spectrum';
 import { htmlReport } from '../export/report';
 import { loadRunData } from '../export/run-data';
-import { type LossOptions, openEvaluator } from '../model/evaluator';
+import { type LossOptions, openEvaluator } from '../evaluator/open';
 import { demoPaths } from '../resources';
 import { recordSpectrum, spectrumJson } from '../runs/hessian-run';
 import { runLandscape } from '../runs/landscape-run';

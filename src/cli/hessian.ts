@@ -1,7 +1,7 @@
 /** `saddle hessian MODEL --data DATA`: Hessian spectrum, trace, density, LLA criteria, per-layer curvature. */
 import { analyzeHessian, type HessianOptions, type HessianReport } from '../analysis/spectrum';
-import type { Evaluator } from '../engine/cpu/parallel';
-import { describeBinding, type LossOptions, openEvaluator } from '../model/evaluator';
+import type { Evaluator } from '../evaluator/evaluator';
+import { describeBinding, type LossOptions, openEvaluator } from '../evaluator/open';
 import { eigenvectorsNpz, recordSpectrum, spectrumJson } from '../runs/hessian-run';
 import { recorded } from '../runs/recorder';
 import { writeFileAtomic } from '../util/atomic-write';

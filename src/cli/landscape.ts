@@ -1,10 +1,10 @@
 /** `saddle landscape` and `saddle interpolate`: loss surfaces along directions, as JSON or a summary. */
 import { type Grid, linspace } from '../analysis/landscape';
 import { pcaTrajectory } from '../analysis/trajectory';
-import type { Evaluator } from '../engine/cpu/parallel';
+import type { Evaluator } from '../evaluator/evaluator';
 import { openCheckpoint } from '../formats/checkpoint';
 import { bindWeights } from '../model/bind';
-import { describeBinding, type LossOptions, openEvaluator } from '../model/evaluator';
+import { describeBinding, type LossOptions, openEvaluator } from '../evaluator/open';
 import { loadOnnxFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { type DirectionOptions, evaluateRecordedGrid, type GridProgress, runLandscape } from '../runs/landscape-run';

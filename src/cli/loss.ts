@@ -1,5 +1,5 @@
 /** `saddle loss MODEL --data DATA.npz`: the loss, accuracy and gradient norm over a data set. */
-import { describeBinding, type LossOptions, openEvaluator } from '../model/evaluator';
+import { describeBinding, type LossOptions, openEvaluator } from '../evaluator/open';
 import { recorded } from '../runs/recorder';
 import { noteUnlessJson, runSpec } from './progress';
 

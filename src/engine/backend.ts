@@ -1,28 +1,75 @@
 /**
- * The backend interface: a backend compiles a graph's outputs into an executable once and runs it
- * many times with fed leaves. Kernels are keyed by (op, backend): the CPU backend's table is
- * cpu/kernels.ts and is the reference every other backend is tested against on the same inputs.
- * Analyses only see the Objective/Evaluator, never a backend.
+ * The backend contract: a backend compiles a graph's outputs into an executable once and runs it
+ * many times. It is shaped for a device with its own memory (WebGPU) as much as for the CPU:
+ * - leaves that stay fixed over many mini-batches (θ, the H·v direction v, BatchNorm statistics)
+ *   live in device arrays, written once per call of the objective, not once per mini-batch;
+ * - runs are asynchronous (a device reads back with mapAsync);
+ * - mini-batch sums (loss, hits, gradient or H·v vectors) accumulate where the outputs are and are
+ *   read back once per call with `takeSums`.
+ * Kernels are keyed by (op, backend): the CPU backend's table (cpu/kernels.ts) is the reference
+ * every other backend is tested against on the same inputs. Analyses never see a backend: they use
+ * the evaluator (src/evaluator/).
  */
-import { CpuPlan, type DType, type Feeds } from './cpu/plan';
 import type { Graph, V } from './graph';
 import type { Buf, Node } from './ir';
 
+export type DType = 'float32' | 'float64';
+export type BackendName = 'cpu' | 'webgpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'webgpu'];
+
+/** A leaf value that lives on the backend's device; rewritten in place, bound by reference. */
+export interface DeviceArray {
+  readonly length: number;
+  readonly dtype: DType;
+  /** Replace the contents (length must match). */
+  write(data: ArrayLike<number> & { length: number }): void;
+  dispose(): void;
+}
+
+/** A leaf given to a run: a host array (copied or aliased per run) or a device array (bound). */
+export type LeafValue = Buf | DeviceArray;
+
+export interface Feeds {
+  /** Parameter tensors by parameter index. */
+  params: LeafValue[];
+  /** Inputs and buffers by name. */
+  values: Map<string, LeafValue>;
+}
+
 export interface Executable {
-  /** Run with the given leaves; the returned buffers are owned by the executable until the next run. */
-  run(feeds: Feeds): Buf[];
+  /** Run once and read every output back to the host (tests, folding, small programs). */
+  run(feeds: Feeds): Promise<Buf[]>;
+  /**
+   * Run once and add every output, element by element, into this executable's running sums;
+   * nothing is read back. Sums are float64 on the CPU and compensated float32 on a GPU.
+   */
+  accumulate(feeds: Feeds): void;
+  /** The running sums as float64 (one array per output), reset to zero; null before any accumulate. */
+  takeSums(): Promise<Float64Array[] | null>;
   /** The nodes it computes, in order (for FLOP counts and profiles). */
   nodes(): Node[];
   /** Device memory it holds, in bytes. */
   readonly bytes: number;
+  dispose(): void;
 }
 
 export interface Backend {
-  readonly name: string;
-  compile(graph: Graph, outputs: V[], dtype: DType): Executable;
+  readonly name: BackendName;
+  /** What ran, for run records: 'cpu (WebAssembly SIMD)', 'webgpu (NVIDIA H200, vulkan)'. */
+  readonly description: string;
+  readonly dtypes: readonly DType[];
+  createArray(length: number, dtype: DType): DeviceArray;
+  /** Asynchronous: a device compiles its pipelines (and reports shader errors) before the first run. */
+  compile(graph: Graph, outputs: V[], dtype: DType): Promise<Executable>;
+  /** Free the device (the backend is unusable afterwards). */
+  dispose(): void;
 }
 
-export const cpuBackend: Backend = {
-  name: 'cpu',
-  compile: (graph, outputs, dtype) => new CpuPlan(graph, outputs, dtype),
-};
+/** Refuse a dtype the backend cannot compute in, with a sentence that says what to do. */
+export function checkDType(backend: Backend, dtype: DType): void {
+  if (!backend.dtypes.includes(dtype)) {
+    throw new Error(
+      `The ${backend.name} backend computes in ${backend.dtypes.join(' or ')}, not ${dtype}; use --backend cpu for ${dtype}.`,
+    );
+  }
+}

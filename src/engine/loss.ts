@@ -10,6 +10,8 @@ export type LossKind = 'cross-entropy' | 'mse';
 export interface LossHead {
   /** Σ over the batch of the per-position loss (a scalar). */
   sum: V;
+  /** Correct top-1 predictions in the batch (a scalar; cross-entropy only). */
+  hits: V | null;
   /** The targets input the head reads: one-hot/soft class scores, or regression values. */
   targetShape: number[];
   /** Positions (samples × spatial/time cells) that one batch contributes to the mean. */
@@ -38,8 +40,35 @@ export function buildLoss(g: Graph, kind: LossKind, output: V): LossHead {
         `cross-entropy needs logits of shape [N, C, ...], but the model output has shape [${shape.join(', ')}]`,
       );
     const targets = g.input('targets', shape);
-    return { sum: crossEntropySum(g, output, targets), targetShape: shape, positions: size(shape) / shape[1] };
+    return {
+      sum: crossEntropySum(g, output, targets),
+      hits: hitsSum(g, output, targets),
+      targetShape: shape,
+      positions: size(shape) / shape[1],
+    };
   }
   const targets = g.input('targets', shape);
-  return { sum: mseSum(g, output, targets), targetShape: shape, positions: size(shape) };
+  return { sum: mseSum(g, output, targets), hits: null, targetShape: shape, positions: size(shape) };
+}
+
+/**
+ * The index of the first maximum along axis 1, as a float (exact below 2^24 classes), of shape
+ * [N, 1, d1, ...]: ties go to the lowest class, as a scan with a strict `>` picks.
+ */
+export function firstArgmax(g: Graph, x: V): V {
+  const shape = g.shape(x);
+  const C = shape[1];
+  const iotaShape = shape.map((d, i) => (i === 1 ? d : 1));
+  const iota = g.constant(
+    Array.from({ length: C }, (_v, c) => c),
+    iotaShape,
+  );
+  const isMax = g.binary('eq', x, g.rmax(x, [1]));
+  const candidate = g.where(isMax, iota, g.scalar(C));
+  return g.neg(g.rmax(g.neg(candidate), [1]));
+}
+
+/** Σ over positions of [first argmax of the logits = first argmax of the target scores]. */
+export function hitsSum(g: Graph, logits: V, targets: V): V {
+  return g.sumAll(g.binary('eq', firstArgmax(g, logits), firstArgmax(g, targets)));
 }

@@ -14,7 +14,7 @@ import {
 import { lanczos } from '../analysis/lanczos';
 import { evaluateGrid, type Grid, type GridPoint, linspace } from '../analysis/landscape';
 import { canonicalSign } from '../analysis/vec';
-import type { Evaluator } from '../engine/cpu/parallel';
+import type { Evaluator } from '../evaluator/evaluator';
 import { readNpz } from '../formats/numpy';
 import { Rng } from '../util/rng';
 import type { RunRecorder } from './recorder';

@@ -10,7 +10,7 @@ import { lanczos } from '../../src/analysis/lanczos';
 import { evaluateGrid, linspace } from '../../src/analysis/landscape';
 import { canonicalSign, dot, norm } from '../../src/analysis/vec';
 import { loadDataset } from '../../src/data/load';
-import { createEvaluator } from '../../src/engine/cpu/parallel';
+import { createEvaluator } from '../../src/evaluator/parallel';
 import { readNpz } from '../../src/formats/numpy';
 import { loadOnnxFile } from '../../src/model/open';
 import { Rng } from '../../src/util/rng';

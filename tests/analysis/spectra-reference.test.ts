@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeHessian } from '../../src/analysis/spectrum';
 import { loadDataset } from '../../src/data/load';
-import { createEvaluator } from '../../src/engine/cpu/parallel';
+import { createEvaluator } from '../../src/evaluator/parallel';
 import { loadOnnxFile } from '../../src/model/open';
 import { fixture, readJson } from '../helpers';
 

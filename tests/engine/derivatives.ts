@@ -48,7 +48,7 @@ export function checkDerivatives(c: Case, seed = 1, tol = { grad: 1e-6, hvp: 1e-
   v.forEach((vi, i) => values.set(`v${i}`, vi));
   const feeds = (th: Float64Array[]): Feeds => ({ params: th, values });
 
-  const out = plan.run(feeds(theta)).map((b) => Float64Array.from(b));
+  const out = plan.runNow(feeds(theta)).map((b) => Float64Array.from(b));
   const n = c.params.length;
   const gradOut = out.slice(1, 1 + n);
   const hvOut = out.slice(1 + n);
@@ -56,7 +56,7 @@ export function checkDerivatives(c: Case, seed = 1, tol = { grad: 1e-6, hvp: 1e-
   // Gradient: directional derivative along v, and every coordinate for small parameters.
   const h = 1e-5;
   const shifted = (scale: number, dir: Float64Array[]) => theta.map((t, i) => t.map((x, j) => x + scale * dir[i][j]));
-  const lossAt = (th: Float64Array[]) => lossPlan.run(feeds(th))[0][0];
+  const lossAt = (th: Float64Array[]) => lossPlan.runNow(feeds(th))[0][0];
   const fdDir = (lossAt(shifted(h, v)) - lossAt(shifted(-h, v))) / (2 * h);
   const exactDir = gradOut.reduce((acc, gi, i) => acc + gi.reduce((a, x, j) => a + x * v[i][j], 0), 0);
   expect(Math.abs(fdDir - exactDir)).toBeLessThan(tol.grad * Math.max(1, Math.abs(exactDir)));
@@ -64,7 +64,7 @@ export function checkDerivatives(c: Case, seed = 1, tol = { grad: 1e-6, hvp: 1e-
   // H·v: central difference of the gradient along v.
   const gradAt = (th: Float64Array[]) =>
     lossPlan
-      .run(feeds(th))
+      .runNow(feeds(th))
       .slice(1)
       .map((b) => Float64Array.from(b));
   const gp = gradAt(shifted(h, v));

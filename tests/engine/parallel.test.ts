@@ -1,7 +1,7 @@
 /** Worker threads (dist/worker.mjs, built by `npm test`) agree with one thread and are deterministic. */
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load';
-import { createEvaluator } from '../../src/engine/cpu/parallel';
+import { createEvaluator } from '../../src/evaluator/parallel';
 import { loadOnnxFile } from '../../src/model/open';
 import { fixture } from '../helpers';
 

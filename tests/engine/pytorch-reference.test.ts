@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load';
-import { Objective } from '../../src/engine/objective';
+import { Objective } from '../../src/evaluator/objective';
 import { loadOnnxFile } from '../../src/model/open';
 import { fixture, readJson } from '../helpers';
 
@@ -49,11 +49,11 @@ describe('engine against PyTorch float64', () => {
     const obj = new Objective(model, data, { loss: ref.lossKind, bn: 'eval', batchSize: 16 });
     expect(obj.params.map((p) => p.name)).toEqual(ref.tensors.map((t) => t.name));
     const theta = obj.initialTheta();
-    const g = obj.gradient(theta);
+    const g = await obj.gradient(theta);
     expect(Math.abs(g.loss - ref.loss) / Math.abs(ref.loss)).toBeLessThan(1e-5);
     if (ref.accuracy !== null) expect(g.accuracy).toBeCloseTo(ref.accuracy, 12);
     const v = Float64Array.from({ length: obj.size }, (_x, j) => Math.sin(0.7 * j + 0.3));
-    const hv = obj.hvp(theta, v);
+    const hv = await obj.hvp(theta, v);
     const gradGot: number[] = [];
     const gradWant: number[] = [];
     const hvGot: number[] = [];

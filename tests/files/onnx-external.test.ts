@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load';
-import { Objective } from '../../src/engine/objective';
+import { Objective } from '../../src/evaluator/objective';
 import { tensorValues } from '../../src/formats/onnx/tensor-data';
 import { loadOnnxFile } from '../../src/model/open';
 import { fixture } from '../helpers';
@@ -10,11 +10,11 @@ describe('ONNX external data', () => {
     const data = await loadDataset(fixture('engine', 'mlp_tanh-data.npz'));
     const embedded = await loadOnnxFile(fixture('engine', 'mlp_tanh.onnx'));
     const external = await loadOnnxFile(fixture('files', 'mlp_tanh-ext.onnx'));
-    const loss = (m: typeof embedded) => {
+    const loss = async (m: typeof embedded) => {
       const o = new Objective(m, data, { loss: 'mse', bn: 'eval', batchSize: 16 });
-      return o.evaluate(o.initialTheta()).loss;
+      return (await o.evaluate(o.initialTheta())).loss;
     };
-    expect(loss(external)).toBe(loss(embedded));
+    expect(await loss(external)).toBe(await loss(embedded));
   });
 
   it('refuses external data outside the model folder', async () => {

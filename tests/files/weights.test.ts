@@ -1,7 +1,7 @@
 /** `--weights` from every checkpoint format reproduces PyTorch's float64 loss (fixtures/gen_files.py). */
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load';
-import { Objective } from '../../src/engine/objective';
+import { Objective } from '../../src/evaluator/objective';
 import { openCheckpoint } from '../../src/formats/checkpoint';
 import { bindWeights } from '../../src/model/bind';
 import { loadOnnxFile } from '../../src/model/open';
@@ -30,7 +30,7 @@ describe('weights from checkpoints', () => {
     ckpt.close();
     expect(bound.report.matched).toHaveLength(14);
     const obj = new Objective(model, data, { loss: 'cross-entropy', bn: 'eval', batchSize: 10, weights: bound });
-    const loss = obj.evaluate(obj.initialTheta()).loss;
+    const loss = (await obj.evaluate(obj.initialTheta())).loss;
     expect(Math.abs(loss - ref[file]) / ref[file]).toBeLessThan(1e-5);
     expect(Math.abs(loss - ref.onnx)).toBeGreaterThan(1e-3);
   });

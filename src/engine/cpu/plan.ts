@@ -4,12 +4,14 @@
  * the value is dead. Compiled once per input shape and run many times: a run is a loop over
  * prebuilt steps with no allocation.
  */
+import type { DType, Executable, Feeds, LeafValue } from '../backend';
 import type { Graph, V } from '../graph';
 import type { Buf, Node } from '../ir';
+import { schedule } from '../schedule';
 import { size } from '../shape';
 import { cpuKernel, type Kernel } from './kernels';
 
-export type DType = 'float32' | 'float64';
+export type { DType, Feeds } from '../backend';
 
 /** Milliseconds per op kind, collected while set (SADDLE_PROFILE=1 in the bench). */
 let opProfile: Map<string, number> | null = null;
@@ -19,13 +21,6 @@ export function profileOps(on: boolean): Map<string, number> | null {
   return previous;
 }
 
-export interface Feeds {
-  /** Parameter tensors by parameter index. */
-  params: Buf[];
-  /** Inputs and buffers by name. */
-  values: Map<string, Buf>;
-}
-
 interface Step {
   node: Node;
   kernel: Kernel;
@@ -33,92 +28,30 @@ interface Step {
   out: number;
 }
 
-export class CpuPlan {
+export class CpuPlan implements Executable {
   private readonly slots: Buf[] = [];
   private readonly steps: Step[] = [];
-  private readonly leaves: Array<{ node: Node; slot: number }> = [];
+  /** Leaves bind a fed array of the plan's dtype by reference; `own` holds converted copies. */
+  private readonly leaves: Array<{ node: Node; slot: number; own: Buf }> = [];
   private readonly outputSlots: number[];
   private readonly inShapes: Array<Array<readonly number[]>> = [];
+  private sums: Float64Array[] | null = null;
 
   constructor(
-    private readonly graph: Graph,
+    graph: Graph,
     readonly outputs: V[],
     readonly dtype: DType = 'float32',
   ) {
     const alloc = (n: number): Buf => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
-    const needed = this.neededNodes();
-    // Reshapes alias their input's buffer; `root` follows the chain.
-    const root = new Map<V, V>();
-    const rootOf = (v: V): V => root.get(v) ?? v;
-    for (const id of needed) {
-      const n = graph.node(id);
-      if (n.op === 'reshape') root.set(id, rootOf(n.inputs[0]));
+    const s = schedule(graph, outputs);
+    for (const n of s.slotSizes) this.slots.push(alloc(n));
+    for (const { node, slot } of s.consts) this.slots[slot].set(node.attrs.data as Float64Array);
+    for (const { node, slot } of s.leaves) this.leaves.push({ node, slot, own: this.slots[slot] });
+    for (const { node, ins, out } of s.steps) {
+      this.steps.push({ node, kernel: cpuKernel(node.op), ins, out });
+      this.inShapes.push(node.inputs.map((i) => graph.shape(i)));
     }
-    const lastUse = new Map<V, number>();
-    needed.forEach((id, pos) => {
-      for (const i of graph.node(id).inputs) lastUse.set(rootOf(i), pos);
-    });
-    for (const o of outputs) lastUse.set(rootOf(o), Number.POSITIVE_INFINITY);
-
-    const slotOf = new Map<V, number>();
-    const free = new Map<number, number[]>();
-    const take = (n: number): number => {
-      const list = free.get(n);
-      if (list?.length) return list.pop()!;
-      this.slots.push(alloc(n));
-      return this.slots.length - 1;
-    };
-    needed.forEach((id, pos) => {
-      const n = graph.node(id);
-      if (n.op === 'reshape') {
-        slotOf.set(id, slotOf.get(rootOf(id))!);
-        return;
-      }
-      const len = Math.max(size(n.shape), 1);
-      if (n.op === 'const') {
-        const slot = this.slots.push(alloc(len)) - 1;
-        this.slots[slot].set(n.attrs.data as Float64Array);
-        slotOf.set(id, slot);
-        return;
-      }
-      const slot =
-        n.op === 'input' || n.op === 'param' || n.op === 'buffer' ? this.slots.push(alloc(len)) - 1 : take(len);
-      slotOf.set(id, slot);
-      if (n.op === 'input' || n.op === 'param' || n.op === 'buffer') {
-        this.leaves.push({ node: n, slot });
-      } else {
-        this.steps.push({ node: n, kernel: cpuKernel(n.op), ins: n.inputs.map((i) => slotOf.get(i)!), out: slot });
-        this.inShapes.push(n.inputs.map((i) => graph.shape(i)));
-      }
-      // Release inputs whose last use was this step (never leaves or constants: they are refilled per run).
-      for (const i of n.inputs) {
-        const r = rootOf(i);
-        const rn = graph.node(r);
-        if (lastUse.get(r) === pos && !['input', 'param', 'buffer', 'const'].includes(rn.op)) {
-          const s = slotOf.get(r)!;
-          const l = Math.max(size(rn.shape), 1);
-          const list = free.get(l) ?? [];
-          if (!list.includes(s)) list.push(s);
-          free.set(l, list);
-          lastUse.delete(r);
-        }
-      }
-    });
-    this.outputSlots = outputs.map((o) => slotOf.get(o)!);
-  }
-
-  private neededNodes(): V[] {
-    const seen = new Uint8Array(this.graph.nodes.length);
-    const stack = [...this.outputs];
-    while (stack.length) {
-      const v = stack.pop()!;
-      if (seen[v]) continue;
-      seen[v] = 1;
-      for (const i of this.graph.node(v).inputs) stack.push(i);
-    }
-    const out: V[] = [];
-    for (let i = 0; i < seen.length; i++) if (seen[i]) out.push(i);
-    return out;
+    this.outputSlots = s.outputSlots;
   }
 
   /** Total bytes of all buffers this plan holds. */
@@ -135,16 +68,58 @@ export class CpuPlan {
     return this.steps.map((s) => s.node);
   }
 
+  async run(feeds: Feeds): Promise<Buf[]> {
+    return this.execute(feeds);
+  }
+
+  /** The same as `run`, synchronously: the CPU computes on the calling thread anyway (tests, folding). */
+  runNow(feeds: Feeds): Buf[] {
+    return this.execute(feeds);
+  }
+
+  accumulate(feeds: Feeds): void {
+    const outs = this.execute(feeds);
+    if (!this.sums) this.sums = outs.map((o) => new Float64Array(o.length));
+    outs.forEach((o, i) => {
+      const sum = (this.sums as Float64Array[])[i];
+      for (let j = 0; j < o.length; j++) sum[j] += o[j];
+    });
+  }
+
+  async takeSums(): Promise<Float64Array[] | null> {
+    const sums = this.sums;
+    this.sums = null;
+    return sums;
+  }
+
+  dispose(): void {
+    this.slots.length = 0;
+  }
+
+  /** Bind (same dtype) or copy (converting) a fed leaf into its slot. */
+  private bindLeaf(leaf: { node: Node; slot: number; own: Buf }, fed: LeafValue | undefined): void {
+    const { node } = leaf;
+    if (!fed) throw new Error(`no value was fed for ${node.op} '${node.attrs.name}'`);
+    const src = fed instanceof Float32Array || fed instanceof Float64Array ? fed : (fed as unknown as { data?: Buf }).data;
+    if (!src) throw new Error(`${node.op} '${node.attrs.name}' was fed an array of another backend`);
+    const want = size(node.shape);
+    if (src.length !== want) throw new Error(`${node.op} '${node.attrs.name}' needs ${want} values, got ${src.length}`);
+    const sameType = this.dtype === 'float64' ? src instanceof Float64Array : src instanceof Float32Array;
+    if (sameType) this.slots[leaf.slot] = src;
+    else {
+      leaf.own.set(src);
+      this.slots[leaf.slot] = leaf.own;
+    }
+  }
+
   /** Run the plan; the returned buffers belong to the plan and are overwritten by the next run. */
-  run(feeds: Feeds): Buf[] {
-    for (const { node, slot } of this.leaves) {
-      const src =
-        node.op === 'param' ? feeds.params[node.attrs.index as number] : feeds.values.get(node.attrs.name as string);
-      if (!src) throw new Error(`no value was fed for ${node.op} '${node.attrs.name}'`);
-      const want = size(node.shape);
-      if (src.length !== want)
-        throw new Error(`${node.op} '${node.attrs.name}' needs ${want} values, got ${src.length}`);
-      this.slots[slot].set(src);
+  private execute(feeds: Feeds): Buf[] {
+    for (const leaf of this.leaves) {
+      const { node } = leaf;
+      this.bindLeaf(
+        leaf,
+        node.op === 'param' ? feeds.params[node.attrs.index as number] : feeds.values.get(node.attrs.name as string),
+      );
     }
     const slots = this.slots;
     const profile = opProfile;

@@ -4,13 +4,16 @@
  */
 import { subsample } from '../data/dataset';
 import { loadDataset } from '../data/load';
-import { createEvaluator, type Evaluator } from '../engine/cpu/parallel';
+import type { BackendChoice } from '../engine/backends';
+import { selectBackend } from '../engine/backends';
 import type { LossKind } from '../engine/loss';
-import type { ObjectiveOptions } from '../engine/objective';
 import { openCheckpoint } from '../formats/checkpoint';
+import { type BindReport, bindWeights } from '../model/bind';
+import { loadOnnxFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
-import { type BindReport, bindWeights } from './bind';
-import { loadOnnxFile } from './open';
+import type { Evaluator } from './evaluator';
+import type { ObjectiveOptions } from './objective';
+import { createEvaluator } from './parallel';
 
 export interface LossOptions {
   data: string;
@@ -22,6 +25,8 @@ export interface LossOptions {
   inputsKey?: string;
   targetsKey?: string;
   threads: number;
+  /** Where kernels run: 'auto' (a hardware GPU when there is one, else the CPU) by default. */
+  backend?: BackendChoice;
   weights?: string;
   scale?: number;
   mean?: number[];
@@ -72,5 +77,6 @@ export async function openEvaluator(
       ckpt.close();
     }
   }
-  return createEvaluator(model, data, { loss, bn: opts.bn, batchSize: opts.batchSize, weights }, opts.threads);
+  const backend = await selectBackend(opts.backend ?? 'auto');
+  return createEvaluator(model, data, { loss, bn: opts.bn, batchSize: opts.batchSize, weights, backend }, opts.threads);
 }

@@ -3,8 +3,8 @@
  * computes raw sums over its share of the mini-batches into a shared result buffer.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { readOnnx } from '../../formats/onnx/read';
-import { type CallKind, Objective } from '../objective';
+import { readOnnx } from '../formats/onnx/read';
+import { type CallKind, Objective } from './objective';
 import type { WorkerInit } from './parallel';
 
 const init = workerData as WorkerInit;
@@ -22,10 +22,10 @@ const theta = new Float32Array(init.theta);
 const v = new Float32Array(init.v);
 const out = new Float64Array(init.out);
 
-parentPort?.on('message', (m: { kind: CallKind; buffers?: Array<[string, Float32Array]> }) => {
+parentPort?.on('message', async (m: { kind: CallKind; buffers?: Array<[string, Float32Array]> }) => {
   try {
     if (m.buffers) objective.setBuffers(new Map(m.buffers));
-    const r = objective.accumulate(m.kind, theta, m.kind === 'hvp' ? v : null, init.starts);
+    const r = await objective.accumulate(m.kind, theta, m.kind === 'hvp' ? v : null, init.starts);
     out[0] = r.lossSum;
     out[1] = r.hits;
     if (r.vector) out.set(r.vector, 2);

@@ -7,13 +7,12 @@
 import type { Dataset } from '../data/dataset';
 import type { OnnxModel } from '../formats/onnx/read';
 import { type ImportedGraph, importOnnx, initialValues, type Leaf } from '../onnx-import/import';
-import { type Backend, cpuBackend, type Executable } from './backend';
-import { planFlops } from './cpu/flops';
-import type { DType } from './cpu/plan';
-import { gradients } from './grad';
-import type { V } from './graph';
-import type { Buf } from './ir';
-import { buildLoss, type LossKind } from './loss';
+import { type Backend, checkDType, type DeviceArray, type DType, type Executable, type LeafValue } from '../engine/backend';
+import { cpuBackend } from '../engine/cpu/backend';
+import { planFlops } from '../engine/cpu/flops';
+import { gradients } from '../engine/grad';
+import type { V } from '../engine/graph';
+import { buildLoss, type LossKind } from '../engine/loss';
 
 export interface ObjectiveOptions {
   loss: LossKind;
@@ -46,6 +45,8 @@ export interface EvalResult {
 interface Program {
   imported: ImportedGraph;
   lossSum: V;
+  /** Correct predictions (cross-entropy), or the loss again for regression (unused). */
+  hits: V;
   logits: V;
   positions: number;
   grads: V[];
@@ -61,6 +62,10 @@ export class Objective {
   private readonly dtype: DType;
   private readonly sampleShape: number[];
   private readonly inputName: string;
+  readonly backend: Backend;
+  /** θ, v and BatchNorm statistics on the backend's device, written once per call. */
+  private device: { params: DeviceArray[]; v: DeviceArray[]; buffers: Map<string, DeviceArray> } | null = null;
+  private buffersDirty = true;
 
   constructor(
     private readonly model: OnnxModel,
@@ -68,6 +73,8 @@ export class Objective {
     private readonly options: ObjectiveOptions,
   ) {
     this.dtype = options.dtype ?? 'float32';
+    this.backend = options.backend ?? cpuBackend;
+    checkDType(this.backend, this.dtype);
     const init = initialValues(model);
     this.buffers = init.buffers;
     for (const [k, b] of options.weights?.buffers ?? []) this.buffers.set(k, b);
@@ -101,6 +108,7 @@ export class Objective {
   /** Replace the named BatchNorm statistics (others keep their values). */
   setBuffers(buffers: Map<string, Float32Array>): void {
     for (const [k, b] of buffers) this.buffers.set(k, b);
+    this.buffersDirty = true;
   }
 
   private program(batch: number): Program {
@@ -121,30 +129,41 @@ export class Objective {
     const vs = imported.params.map((p, i) => g.input(`v:${i}`, p.shape));
     const dot = grads.map((gi, i) => g.sumAll(g.mul(gi, vs[i]))).reduce((a, b) => g.addV(a, b));
     const hv = gradients(g, dot, paramVs);
-    const program: Program = { imported, lossSum: head.sum, logits, positions: head.positions, grads, hv, plans: {} };
+    const hits = head.hits ?? head.sum;
+    const program: Program = {
+      imported,
+      lossSum: head.sum,
+      hits,
+      logits,
+      positions: head.positions,
+      grads,
+      hv,
+      plans: {},
+    };
     this.programs.set(batch, program);
     return program;
   }
 
-  private plan(p: Program, kind: CallKind): Executable {
+  private async plan(p: Program, kind: CallKind): Promise<Executable> {
     let plan = p.plans[kind];
     if (!plan) {
       const g = p.imported.graph;
       const outputs =
-        kind === 'loss' ? [p.lossSum, p.logits] : kind === 'grad' ? [p.lossSum, p.logits, ...p.grads] : p.hv;
-      plan = (this.options.backend ?? cpuBackend).compile(g, outputs, this.dtype);
+        kind === 'loss' ? [p.lossSum, p.hits] : kind === 'grad' ? [p.lossSum, p.hits, ...p.grads] : p.hv;
+      plan = await this.backend.compile(g, outputs, this.dtype);
       p.plans[kind] = plan;
     }
     return plan;
   }
 
   /** Approximate floating-point operations of each call over `samples` samples (full batches). */
-  flops(samples: number): { forward: number; gradient: number; hvp: number } {
+  async flops(samples: number): Promise<{ forward: number; gradient: number; hvp: number }> {
     const batch = Math.min(this.options.batchSize, this.data.inputs.shape[0]);
     const p = this.program(batch);
     const g = p.imported.graph;
-    const per = (kind: 'loss' | 'grad' | 'hvp') => (planFlops(g, this.plan(p, kind).nodes()) * samples) / batch;
-    return { forward: per('loss'), gradient: per('grad'), hvp: per('hvp') };
+    const per = async (kind: 'loss' | 'grad' | 'hvp') =>
+      (planFlops(g, (await this.plan(p, kind)).nodes()) * samples) / batch;
+    return { forward: await per('loss'), gradient: await per('grad'), hvp: await per('hvp') };
   }
 
   /** Start offsets of the mini-batches, in order. */
@@ -153,32 +172,66 @@ export class Objective {
     return Array.from({ length: Math.ceil(N / this.options.batchSize) }, (_v, i) => i * this.options.batchSize);
   }
 
+  /** Write θ and v into their device arrays (created on first use), and the statistics when changed. */
+  private writeLeaves(theta: Vec, v: Vec | null) {
+    if (!this.device) {
+      const make = () => this.params.map((p) => this.backend.createArray(p.size, this.dtype));
+      this.device = { params: make(), v: make(), buffers: new Map() };
+    }
+    const d = this.device;
+    this.params.forEach((p, i) => {
+      d.params[i].write(theta.subarray(p.offset, p.offset + p.size));
+      if (v) d.v[i].write(v.subarray(p.offset, p.offset + p.size));
+    });
+    if (this.buffersDirty) {
+      for (const [k, b] of this.buffers) {
+        let arr = d.buffers.get(k);
+        if (!arr || arr.length !== b.length) {
+          arr?.dispose();
+          arr = this.backend.createArray(b.length, this.dtype);
+          d.buffers.set(k, arr);
+        }
+        arr.write(b);
+      }
+      this.buffersDirty = false;
+    }
+    return d;
+  }
+
   /**
    * Raw sums over the given mini-batches (all by default): the loss sum, the correct-prediction
-   * count and, for 'grad' and 'hvp', the summed vector. The building block of the public calls and
-   * of the worker threads, which each take a share of the batches.
+   * count and, for 'grad' and 'hvp', the summed vector. θ and v are written to the device once; each
+   * executable adds its batches into its own running sums, read back once at the end. The building
+   * block of the public calls and of the worker threads, which each take a share of the batches.
    */
-  accumulate(kind: CallKind, theta: Vec, v: Vec | null, starts: number[] = this.batchStarts()): BatchSums {
+  async accumulate(kind: CallKind, theta: Vec, v: Vec | null, starts: number[] = this.batchStarts()): Promise<BatchSums> {
     const N = this.data.inputs.shape[0];
     const per = this.sampleShape.reduce((a, b) => a * b, 1);
     const tPer = this.data.targets.shape.slice(1).reduce((a, b) => a * b, 1);
-    const params: Buf[] = this.params.map((p) => theta.subarray(p.offset, p.offset + p.size));
-    const vCast = v ? (this.dtype === 'float64' ? Float64Array.from(v) : Float32Array.from(v)) : null;
-    const out: BatchSums = { lossSum: 0, hits: 0, vector: kind === 'loss' ? null : new Float64Array(this.size) };
+    const device = this.writeLeaves(theta, kind === 'hvp' ? v : null);
+    const values = new Map<string, LeafValue>(device.buffers);
+    if (kind === 'hvp') this.params.forEach((_q, i) => values.set(`v:${i}`, device.v[i]));
+    // The last mini-batch may be shorter: its executable is another one, and its sums come last,
+    // in the order the batches were run.
+    const used: Executable[] = [];
     for (const start of starts) {
       const n = Math.min(this.options.batchSize, N - start);
       const p = this.program(n);
-      const values = new Map<string, Buf>();
-      for (const [k, b] of this.buffers) values.set(k, b);
       values.set(this.inputName, this.data.inputs.data.subarray(start * per, (start + n) * per));
       values.set('targets', this.targetsFor(p, start, n, tPer));
-      if (vCast) this.params.forEach((q, i) => values.set(`v:${i}`, vCast.subarray(q.offset, q.offset + q.size)));
-      const results = this.plan(p, kind).run({ params, values });
-      let vectors = results;
+      const exe = await this.plan(p, kind);
+      exe.accumulate({ params: device.params, values });
+      if (!used.includes(exe)) used.push(exe);
+    }
+    const out: BatchSums = { lossSum: 0, hits: 0, vector: kind === 'loss' ? null : new Float64Array(this.size) };
+    for (const exe of used) {
+      const sums = await exe.takeSums();
+      if (!sums) continue;
+      let vectors = sums;
       if (kind !== 'hvp') {
-        out.lossSum += results[0][0];
-        if (this.options.loss === 'cross-entropy') out.hits += this.correct(results[1], p, start, n);
-        vectors = results.slice(2);
+        out.lossSum += sums[0][0];
+        if (this.options.loss === 'cross-entropy') out.hits += sums[1][0];
+        vectors = sums.slice(2);
       }
       if (out.vector) {
         const vec = out.vector;
@@ -224,47 +277,33 @@ export class Objective {
     return out;
   }
 
-  private correct(logits: Buf, p: Program, start: number, n: number): number {
-    const shape = p.imported.graph.shape(p.logits);
-    const C = shape[1];
-    const inner = shape.slice(2).reduce((a, b) => a * b, 1);
-    const t = this.data.targets;
-    const tPer = t.shape.slice(1).reduce((a, b) => a * b, 1);
-    let hits = 0;
-    for (let b = 0; b < n; b++) {
-      for (let k = 0; k < inner; k++) {
-        let best = 0;
-        for (let c = 1; c < C; c++) if (logits[(b * C + c) * inner + k] > logits[(b * C + best) * inner + k]) best = c;
-        let want: number;
-        if (t.kind === 'indices') want = t.data[(start + b) * tPer + k];
-        else {
-          want = 0;
-          for (let c = 1; c < C; c++)
-            if (t.data[(start + b) * tPer + c * inner + k] > t.data[(start + b) * tPer + want * inner + k]) want = c;
-        }
-        if (best === want) hits++;
-      }
-    }
-    return hits;
-  }
-
   private positionsTotal(): number {
     const first = this.program(Math.min(this.options.batchSize, this.data.inputs.shape[0]));
     return (first.positions / Math.min(this.options.batchSize, this.data.inputs.shape[0])) * this.data.inputs.shape[0];
   }
 
-  evaluate(theta: Vec): EvalResult {
-    const r = this.finish(this.accumulate('loss', theta, null));
+  async evaluate(theta: Vec): Promise<EvalResult> {
+    const r = this.finish(await this.accumulate('loss', theta, null));
     return { loss: r.loss, accuracy: r.accuracy, samples: r.samples };
   }
 
-  gradient(theta: Vec): EvalResult & { grad: Float64Array } {
-    const r = this.finish(this.accumulate('grad', theta, null));
+  async gradient(theta: Vec): Promise<EvalResult & { grad: Float64Array }> {
+    const r = this.finish(await this.accumulate('grad', theta, null));
     return { loss: r.loss, accuracy: r.accuracy, samples: r.samples, grad: r.vector as Float64Array };
   }
 
-  hvp(theta: Vec, v: Vec): Float64Array {
-    return this.finish(this.accumulate('hvp', theta, v)).vector as Float64Array;
+  async hvp(theta: Vec, v: Vec): Promise<Float64Array> {
+    return this.finish(await this.accumulate('hvp', theta, v)).vector as Float64Array;
+  }
+
+  /** Free the device arrays and executables (the backend itself belongs to the caller). */
+  dispose(): void {
+    if (this.device) {
+      for (const a of [...this.device.params, ...this.device.v, ...this.device.buffers.values()]) a.dispose();
+      this.device = null;
+    }
+    for (const p of this.programs.values()) for (const e of Object.values(p.plans)) e?.dispose();
+    this.programs.clear();
   }
 }
 

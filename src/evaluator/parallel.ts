@@ -7,17 +7,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Dataset, TargetKind } from '../../data/dataset';
-import type { OnnxModel } from '../../formats/onnx/read';
-import { packageRoot } from '../../resources';
-import {
-  type BatchSums,
-  type CallKind,
-  type EvalResult,
-  Objective,
-  type ObjectiveOptions,
-  type Vec,
-} from '../objective';
+import type { Dataset, TargetKind } from '../data/dataset';
+import type { OnnxModel } from '../formats/onnx/read';
+import { packageRoot } from '../resources';
+import type { Evaluator } from './evaluator';
+import { type BatchSums, type CallKind, type EvalResult, Objective, type ObjectiveOptions, type Vec } from './objective';
 
 export interface WorkerInit {
   modelBytes: Uint8Array;
@@ -28,7 +22,7 @@ export interface WorkerInit {
   targetsShape: number[];
   targetKind: TargetKind;
   source: string;
-  options: ObjectiveOptions;
+  options: Omit<ObjectiveOptions, 'backend'>;
   starts: number[];
   theta: SharedArrayBuffer;
   v: SharedArrayBuffer;
@@ -53,24 +47,13 @@ function shared(src: Float32Array): SharedArrayBuffer {
   return sab;
 }
 
-/** The evaluator every analysis uses: L(θ), ∇L(θ), H(θ)·v over the data set, possibly on threads. */
-export interface Evaluator {
-  readonly size: number;
-  readonly params: Objective['params'];
-  readonly threads: number;
-  initialTheta(): Float32Array;
-  evaluate(theta: Vec): Promise<EvalResult>;
-  gradient(theta: Vec): Promise<EvalResult & { grad: Float64Array }>;
-  hvp(theta: Vec, v: Vec): Promise<Float64Array>;
-  /** Replace BatchNorm running statistics (by name) for the following calls. */
-  setBuffers(buffers: Map<string, Float32Array>): void;
-  close(): Promise<void>;
-}
-
 /** One thread: the Objective itself. */
 class LocalEvaluator implements Evaluator {
   readonly threads = 1;
   constructor(private readonly objective: Objective) {}
+  get backend() {
+    return this.objective.backend.description;
+  }
   get size() {
     return this.objective.size;
   }
@@ -92,7 +75,9 @@ class LocalEvaluator implements Evaluator {
   setBuffers(buffers: Map<string, Float32Array>) {
     this.objective.setBuffers(buffers);
   }
-  async close() {}
+  async close() {
+    this.objective.dispose();
+  }
 }
 
 class ParallelEvaluator implements Evaluator {
@@ -106,6 +91,9 @@ class ParallelEvaluator implements Evaluator {
 
   get threads() {
     return this.workers.length;
+  }
+  get backend() {
+    return this.objective.backend.description;
   }
   get size() {
     return this.objective.size;
@@ -140,8 +128,8 @@ class ParallelEvaluator implements Evaluator {
         targetsShape: data.targets.shape,
         targetKind: data.targets.kind,
         source: data.source,
-        // Workers always run the CPU backend; a backend object cannot cross a thread boundary.
-        options: { ...options, backend: undefined },
+        // Workers run the CPU backend (createEvaluator sends every other backend to one thread).
+        options: { loss: options.loss, bn: options.bn, batchSize: options.batchSize, dtype: options.dtype, weights: options.weights },
         starts: starts.filter((_s, i) => i % n === w),
         theta: thetaSab,
         v: vSab,
@@ -207,12 +195,18 @@ class ParallelEvaluator implements Evaluator {
   }
 }
 
+/**
+ * One Objective on the calling thread, or CPU workers sharing the mini-batches. A device backend
+ * (the GPU) is used from one thread whatever `threads` says: it is never dropped for the workers.
+ */
 export function createEvaluator(
   model: OnnxModel,
   data: Dataset,
   options: ObjectiveOptions,
   threads: number,
 ): Evaluator {
-  if (threads <= 1 || options.dtype === 'float64') return new LocalEvaluator(new Objective(model, data, options));
+  const onCpu = !options.backend || options.backend.name === 'cpu';
+  if (threads <= 1 || !onCpu || options.dtype === 'float64')
+    return new LocalEvaluator(new Objective(model, data, options));
   return ParallelEvaluator.create(model, data, options, threads);
 }

@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { analyzeHessian } from '../analysis/spectrum';
+import { type LossOptions, openEvaluator } from '../evaluator/open';
 import { exportRun } from '../export';
 import { openCheckpoint } from '../formats/checkpoint';
 import { bindWeights } from '../model/bind';
-import { type LossOptions, openEvaluator } from '../evaluator/open';
 import { loadOnnxFile, openModelFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { demoPaths } from '../resources';
@@ -106,6 +106,7 @@ export class SaddleService implements SaddleApi {
       seed,
       bn: 'eval',
       threads: availableParallelism(),
+      backend: request.backend ?? 'auto',
     };
   }
 
@@ -156,6 +157,7 @@ export class SaddleService implements SaddleApi {
     };
     return this.runJob(request.job, spec, async (rec, signal, runId) => {
       const evaluator = await openEvaluator(opened.info.file, loss);
+      rec?.computedOn(evaluator);
       try {
         const report = await analyzeHessian(
           evaluator,

@@ -6,9 +6,9 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { analyzeHessian } from '../analysis/spectrum';
+import { type LossOptions, openEvaluator } from '../evaluator/open';
 import { htmlReport } from '../export/report';
 import { loadRunData } from '../export/run-data';
-import { type LossOptions, openEvaluator } from '../evaluator/open';
 import { demoPaths } from '../resources';
 import { recordSpectrum, spectrumJson } from '../runs/hessian-run';
 import { runLandscape } from '../runs/landscape-run';

@@ -5,7 +5,7 @@ import { describeBinding, type LossOptions, openEvaluator } from '../evaluator/o
 import { eigenvectorsNpz, recordSpectrum, spectrumJson } from '../runs/hessian-run';
 import { recorded } from '../runs/recorder';
 import { writeFileAtomic } from '../util/atomic-write';
-import { noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
+import { noteBackend, noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
 
 export interface HessianCliOptions extends LossOptions {
   topK: number;
@@ -29,12 +29,14 @@ export async function hessianCommand(modelPath: string, opts: HessianCliOptions)
   const evaluator = await openEvaluator(modelPath, opts, (r) =>
     noteUnlessJson(opts)(describeBinding(opts.weights ?? '', r)),
   );
+  noteBackend(opts, evaluator);
   const keepVectors = !!opts.saveEigenvectors || (!!opts.eigenvectors && !!opts.db);
   const progress = stderrProgress('hessian');
   let report: HessianReport;
   try {
     report = await withCancel((signal) =>
       recorded(opts.db, runSpec('hessian', modelPath, opts), async (rec) => {
+        rec?.computedOn(evaluator);
         const r = await analyzeHessian(
           evaluator,
           evaluator.initialTheta(),

@@ -2,14 +2,14 @@
 import { type Grid, linspace } from '../analysis/landscape';
 import { pcaTrajectory } from '../analysis/trajectory';
 import type { Evaluator } from '../evaluator/evaluator';
+import { describeBinding, type LossOptions, openEvaluator } from '../evaluator/open';
 import { openCheckpoint } from '../formats/checkpoint';
 import { bindWeights } from '../model/bind';
-import { describeBinding, type LossOptions, openEvaluator } from '../evaluator/open';
 import { loadOnnxFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { type DirectionOptions, evaluateRecordedGrid, type GridProgress, runLandscape } from '../runs/landscape-run';
 import { recorded } from '../runs/recorder';
-import { noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
+import { noteBackend, noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
 import { withStore } from './runs';
 
 export interface LandscapeCliOptions extends LossOptions, DirectionOptions {
@@ -52,6 +52,7 @@ function print(grid: Grid, directions: object, json: boolean | undefined): void 
 
 export async function landscapeCommand(modelPath: string, o: LandscapeCliOptions, resumeId?: string): Promise<void> {
   const ev = await openEvaluator(modelPath, o, (r) => noteUnlessJson(o)(describeBinding(o.weights ?? '', r)));
+  noteBackend(o, ev);
   try {
     await withCancel((signal) =>
       recorded(

@@ -9,6 +9,7 @@ export async function lossCommand(modelPath: string, opts: LossOptions & { db?: 
   );
   const started = performance.now();
   const { r, result } = await recorded(opts.db, runSpec('loss', modelPath, opts), async (rec) => {
+    rec?.computedOn(objective);
     const r = await objective.gradient(objective.initialTheta());
     const gradNorm = Math.sqrt(r.grad.reduce((a, x) => a + x * x, 0));
     const result = { loss: r.loss, accuracy: r.accuracy, gradNorm, samples: r.samples };
@@ -28,6 +29,7 @@ export async function lossCommand(modelPath: string, opts: LossOptions & { db?: 
     `samples    ${r.samples}`,
     `parameters ${objective.size.toLocaleString('en-US')}`,
     `threads    ${objective.threads}`,
+    `backend    ${objective.backend}`,
     `time       ${seconds.toFixed(2)} s`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -6,6 +6,7 @@ import { CSV_TABLES } from '../export/csv';
 import { FIGURES } from '../export/figures';
 import { SADDLE_VERSION } from '../version';
 import { demoCommand } from './demo';
+import { gpuInfoCommand } from './gpu-info';
 import { hessianCommand } from './hessian';
 import { infoCommand } from './info';
 import {
@@ -70,6 +71,11 @@ function addDataOptions(cmd: Command): Command {
     .option('--inputs-key <name>', 'array holding the inputs', 'inputs')
     .option('--targets-key <name>', 'array holding the targets', 'targets')
     .option('--threads <n>', 'worker threads (default: all cores)', positiveInt, availableParallelism())
+    .addOption(
+      new Option('--backend <name>', 'where kernels run: auto (a hardware GPU if usable, else the CPU), cpu, webgpu')
+        .choices(['auto', 'cpu', 'webgpu'])
+        .default('auto'),
+    )
     .option('--json', 'print JSON');
 }
 
@@ -81,10 +87,15 @@ export function buildProgram(): Command {
 
   program
     .command('info')
-    .description('describe a model: inputs, outputs, operators, trainable parameters')
-    .argument('<model>', 'an .onnx file')
+    .description('describe a model (inputs, outputs, operators, trainable parameters), a checkpoint, or the GPU')
+    .argument('[model]', 'an .onnx file or a checkpoint')
+    .option('--gpu', 'describe the WebGPU adapter: backend, limits, features, and what --backend auto uses')
     .option('--json', 'print JSON')
-    .action(infoCommand);
+    .action((model: string | undefined, opts: { json?: boolean; gpu?: boolean }) => {
+      if (opts.gpu) return gpuInfoCommand(opts);
+      if (!model) throw new Error('saddle info needs a model or checkpoint file, or --gpu.');
+      return infoCommand(model, opts);
+    });
 
   addDataOptions(
     program

@@ -29,6 +29,11 @@ export function noteUnlessJson(opts: { json?: boolean }): (line: string) => void
   };
 }
 
+/** Say which backend computes (and why not the GPU, when `auto` fell back to the CPU). */
+export function noteBackend(opts: { json?: boolean }, ev: { backend: string; backendNotice: string | null }): void {
+  noteUnlessJson(opts)(`backend: ${ev.backend}${ev.backendNotice ? ` (${ev.backendNotice})` : ''}`);
+}
+
 /** Ctrl-C aborts the work (which then ends as `cancelled`) instead of killing the process. */
 export function withCancel<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();

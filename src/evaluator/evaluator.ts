@@ -10,6 +10,8 @@ export interface Evaluator {
   readonly threads: number;
   /** The backend that computes, as recorded in runs: 'cpu', 'webgpu (NVIDIA H200, vulkan)'. */
   readonly backend: string;
+  /** Why `--backend auto` did not use the GPU, when it did not. */
+  readonly backendNotice: string | null;
   initialTheta(): Float32Array;
   evaluate(theta: Vec): Promise<EvalResult>;
   gradient(theta: Vec): Promise<EvalResult & { grad: Float64Array }>;

@@ -5,14 +5,21 @@
  * on the batch size beyond float32 rounding. One compiled program per batch size, built once.
  */
 import type { Dataset } from '../data/dataset';
-import type { OnnxModel } from '../formats/onnx/read';
-import { type ImportedGraph, importOnnx, initialValues, type Leaf } from '../onnx-import/import';
-import { type Backend, checkDType, type DeviceArray, type DType, type Executable, type LeafValue } from '../engine/backend';
+import {
+  type Backend,
+  checkDType,
+  type DeviceArray,
+  type DType,
+  type Executable,
+  type LeafValue,
+} from '../engine/backend';
 import { cpuBackend } from '../engine/cpu/backend';
 import { planFlops } from '../engine/cpu/flops';
 import { gradients } from '../engine/grad';
 import type { V } from '../engine/graph';
 import { buildLoss, type LossKind } from '../engine/loss';
+import type { OnnxModel } from '../formats/onnx/read';
+import { type ImportedGraph, importOnnx, initialValues, type Leaf } from '../onnx-import/import';
 
 export interface ObjectiveOptions {
   loss: LossKind;
@@ -21,6 +28,8 @@ export interface ObjectiveOptions {
   dtype?: DType;
   /** Where kernels run; the CPU backend by default. */
   backend?: Backend;
+  /** Why `--backend auto` did not use the GPU, when it did not (shown and recorded). */
+  backendNotice?: string | null;
   /** Weights from a checkpoint (--weights), replacing the ONNX initializers. */
   weights?: { params: Float32Array[]; buffers: Map<string, Float32Array> };
 }
@@ -63,6 +72,7 @@ export class Objective {
   private readonly sampleShape: number[];
   private readonly inputName: string;
   readonly backend: Backend;
+  readonly backendNotice: string | null;
   /** θ, v and BatchNorm statistics on the backend's device, written once per call. */
   private device: { params: DeviceArray[]; v: DeviceArray[]; buffers: Map<string, DeviceArray> } | null = null;
   private buffersDirty = true;
@@ -74,6 +84,7 @@ export class Objective {
   ) {
     this.dtype = options.dtype ?? 'float32';
     this.backend = options.backend ?? cpuBackend;
+    this.backendNotice = options.backendNotice ?? null;
     checkDType(this.backend, this.dtype);
     const init = initialValues(model);
     this.buffers = init.buffers;
@@ -148,8 +159,7 @@ export class Objective {
     let plan = p.plans[kind];
     if (!plan) {
       const g = p.imported.graph;
-      const outputs =
-        kind === 'loss' ? [p.lossSum, p.hits] : kind === 'grad' ? [p.lossSum, p.hits, ...p.grads] : p.hv;
+      const outputs = kind === 'loss' ? [p.lossSum, p.hits] : kind === 'grad' ? [p.lossSum, p.hits, ...p.grads] : p.hv;
       plan = await this.backend.compile(g, outputs, this.dtype);
       p.plans[kind] = plan;
     }
@@ -204,7 +214,12 @@ export class Objective {
    * executable adds its batches into its own running sums, read back once at the end. The building
    * block of the public calls and of the worker threads, which each take a share of the batches.
    */
-  async accumulate(kind: CallKind, theta: Vec, v: Vec | null, starts: number[] = this.batchStarts()): Promise<BatchSums> {
+  async accumulate(
+    kind: CallKind,
+    theta: Vec,
+    v: Vec | null,
+    starts: number[] = this.batchStarts(),
+  ): Promise<BatchSums> {
     const N = this.data.inputs.shape[0];
     const per = this.sampleShape.reduce((a, b) => a * b, 1);
     const tPer = this.data.targets.shape.slice(1).reduce((a, b) => a * b, 1);

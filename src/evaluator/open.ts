@@ -4,8 +4,7 @@
  */
 import { subsample } from '../data/dataset';
 import { loadDataset } from '../data/load';
-import type { BackendChoice } from '../engine/backends';
-import { selectBackend } from '../engine/backends';
+import { type BackendChoice, selectBackendWithNotice } from '../engine/backends';
 import type { LossKind } from '../engine/loss';
 import { openCheckpoint } from '../formats/checkpoint';
 import { type BindReport, bindWeights } from '../model/bind';
@@ -77,6 +76,11 @@ export async function openEvaluator(
       ckpt.close();
     }
   }
-  const backend = await selectBackend(opts.backend ?? 'auto');
-  return createEvaluator(model, data, { loss, bn: opts.bn, batchSize: opts.batchSize, weights, backend }, opts.threads);
+  const { backend, notice } = await selectBackendWithNotice(opts.backend ?? 'auto');
+  return createEvaluator(
+    model,
+    data,
+    { loss, bn: opts.bn, batchSize: opts.batchSize, weights, backend, backendNotice: notice },
+    opts.threads,
+  );
 }

@@ -11,7 +11,14 @@ import type { Dataset, TargetKind } from '../data/dataset';
 import type { OnnxModel } from '../formats/onnx/read';
 import { packageRoot } from '../resources';
 import type { Evaluator } from './evaluator';
-import { type BatchSums, type CallKind, type EvalResult, Objective, type ObjectiveOptions, type Vec } from './objective';
+import {
+  type BatchSums,
+  type CallKind,
+  type EvalResult,
+  Objective,
+  type ObjectiveOptions,
+  type Vec,
+} from './objective';
 
 export interface WorkerInit {
   modelBytes: Uint8Array;
@@ -54,6 +61,9 @@ class LocalEvaluator implements Evaluator {
   get backend() {
     return this.objective.backend.description;
   }
+  get backendNotice() {
+    return this.objective.backendNotice;
+  }
   get size() {
     return this.objective.size;
   }
@@ -95,6 +105,9 @@ class ParallelEvaluator implements Evaluator {
   get backend() {
     return this.objective.backend.description;
   }
+  get backendNotice() {
+    return this.objective.backendNotice;
+  }
   get size() {
     return this.objective.size;
   }
@@ -129,7 +142,13 @@ class ParallelEvaluator implements Evaluator {
         targetKind: data.targets.kind,
         source: data.source,
         // Workers run the CPU backend (createEvaluator sends every other backend to one thread).
-        options: { loss: options.loss, bn: options.bn, batchSize: options.batchSize, dtype: options.dtype, weights: options.weights },
+        options: {
+          loss: options.loss,
+          bn: options.bn,
+          batchSize: options.batchSize,
+          dtype: options.dtype,
+          weights: options.weights,
+        },
         starts: starts.filter((_s, i) => i % n === w),
         theta: thetaSab,
         v: vSab,

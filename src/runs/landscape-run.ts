@@ -163,6 +163,7 @@ export async function runLandscape(
   rec: RunRecorder | null,
   onProgress?: (p: GridProgress) => void,
 ): Promise<{ grid: Grid; directions: DirectionInfo }> {
+  rec?.computedOn(ev);
   const theta = ev.initialTheta();
   const { d1, d2, info } = await makeDirections(ev, theta, o, signal);
   const x = linspace(o.x ?? o.range, o.steps);

@@ -25,7 +25,6 @@ function environment() {
     platform: `${process.platform}-${process.arch}`,
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: availableParallelism(),
-    backend: 'cpu',
   };
 }
 
@@ -67,6 +66,17 @@ export class RunRecorder {
       return new RunRecorder(store, resumeId);
     }
     return new RunRecorder(store, await insertRun(store, spec, 'running'));
+  }
+
+  /** Where the numbers are computed: the backend that ran (and why not the GPU), and the threads. */
+  computedOn(ev: { backend: string; backendNotice: string | null; threads: number }): void {
+    const env = (this.store.getRun(this.id)?.results.environment ?? {}) as Record<string, unknown>;
+    this.store.putResult(this.id, 'environment', {
+      ...env,
+      backend: ev.backend,
+      ...(ev.backendNotice ? { backendNotice: ev.backendNotice } : {}),
+      threads: ev.threads,
+    });
   }
 
   /** A run waiting in a job queue: `pending` until `recorded(..., id)` takes it up. */

@@ -1,13 +1,17 @@
 /**
  * Loss, gradient and H·v of the engine against float64 PyTorch references (fixtures/gen_engine.py):
- * relative errors ≤ 1e-5 (loss), 1e-4 (gradient) and 1e-3 (H·v), as the engine issue requires.
+ * relative errors ≤ 1e-5 (loss), 1e-4 (gradient) and 1e-3 (H·v), on every backend (the CPU, and
+ * WebGPU wherever an adapter exists: llvmpipe in CI), as the engine and GPU issues require.
  */
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load';
+import type { Backend } from '../../src/engine/backend';
+import { cpuBackend } from '../../src/engine/cpu/backend';
 import { Objective } from '../../src/evaluator/objective';
 import { loadOnnxFile } from '../../src/model/open';
 import { fixture, readJson } from '../helpers';
+import { openTestGpu } from './gpu-available';
 
 interface Ref {
   loss: number;
@@ -41,12 +45,21 @@ const OPS = readdirSync(fixture('ops'))
   .filter((f) => f.endsWith('-ref.json'))
   .map((f) => ['ops', f.slice(0, -'-ref.json'.length)]);
 
+const gpu = await openTestGpu();
+const BACKENDS: Array<[string, Backend]> = [
+  ['cpu', cpuBackend],
+  ...(gpu.backend ? [['webgpu', gpu.backend] as [string, Backend]] : []),
+];
+const CASES = BACKENDS.flatMap(([b, backend]) =>
+  [...MODELS, ...OPS].map(([dir, name]) => [b, dir, name, backend] as const),
+);
+
 describe('engine against PyTorch float64', () => {
-  it.each([...MODELS, ...OPS])('%s/%s: loss, gradient and H·v', async (dir, name) => {
+  it.each(CASES)('%s: %s/%s: loss, gradient and H·v', async (_b, dir, name, backend) => {
     const model = await loadOnnxFile(fixture(dir, `${name}.onnx`));
     const data = await loadDataset(fixture(dir, `${name}-data.npz`));
     const ref = readJson<Ref>(fixture(dir, `${name}-ref.json`));
-    const obj = new Objective(model, data, { loss: ref.lossKind, bn: 'eval', batchSize: 16 });
+    const obj = new Objective(model, data, { loss: ref.lossKind, bn: 'eval', batchSize: 16, backend });
     expect(obj.params.map((p) => p.name)).toEqual(ref.tensors.map((t) => t.name));
     const theta = obj.initialTheta();
     const g = await obj.gradient(theta);
@@ -72,6 +85,7 @@ describe('engine against PyTorch float64', () => {
       }
     });
     expect(relErr(gradGot, gradWant)).toBeLessThan(1e-4);
+    obj.dispose();
     expect(relErr(hvGot, hvWant)).toBeLessThan(1e-3);
   });
 });

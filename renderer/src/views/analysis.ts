@@ -37,6 +37,13 @@ export function analysisPanel(
     'aria-label': 'samples',
     class: 'narrow',
   });
+  const backend = h(
+    'select',
+    { 'aria-label': 'backend', 'data-testid': 'backend', title: 'where the kernels run' },
+    h('option', { value: 'auto' }, 'auto (GPU if present)'),
+    h('option', { value: 'cpu' }, 'CPU'),
+    h('option', { value: 'webgpu' }, 'WebGPU'),
+  );
   const bar = h('progress', { max: '1', value: '0', hidden: true, 'data-testid': 'analysis-progress' });
   const stage = h('span', { class: 'muted', 'data-testid': 'analysis-stage' });
   const cancel = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Cancel');
@@ -75,6 +82,7 @@ export function analysisPanel(
       data: dataPath,
       weights: weights(),
       batchSize: 128,
+      backend: backend.value as 'auto' | 'cpu' | 'webgpu',
       ...(Number.isInteger(n) && n > 0 ? { samples: n } : {}),
     };
     setBusy(true);
@@ -115,6 +123,8 @@ export function analysisPanel(
       input,
       ' samples ',
       samples,
+      ' on ',
+      backend,
     ),
     h('p', {}, buttons.hessian, ' ', buttons.landscape, ' ', cancel),
     h('p', {}, bar, ' ', stage),

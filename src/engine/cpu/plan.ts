@@ -100,7 +100,8 @@ export class CpuPlan implements Executable {
   private bindLeaf(leaf: { node: Node; slot: number; own: Buf }, fed: LeafValue | undefined): void {
     const { node } = leaf;
     if (!fed) throw new Error(`no value was fed for ${node.op} '${node.attrs.name}'`);
-    const src = fed instanceof Float32Array || fed instanceof Float64Array ? fed : (fed as unknown as { data?: Buf }).data;
+    const src =
+      fed instanceof Float32Array || fed instanceof Float64Array ? fed : (fed as unknown as { data?: Buf }).data;
     if (!src) throw new Error(`${node.op} '${node.attrs.name}' was fed an array of another backend`);
     const want = size(node.shape);
     if (src.length !== want) throw new Error(`${node.op} '${node.attrs.name}' needs ${want} values, got ${src.length}`);

@@ -25,6 +25,10 @@ const config: ForgeConfig = {
     new MakerDMG({}),
     new MakerSquirrel({ name: 'Saddle' }),
   ],
+  // The Electron fuses in electron/fuses.ts are not flipped yet: @electron-forge/plugin-fuses and
+  // @electron/fuses are not installed. Once they are devDependencies, import FusesPlugin from the
+  // first, FuseV1Options and FuseVersion from the second, fuseConfig from './electron/fuses', and add
+  // `new FusesPlugin(fuseConfig(FuseVersion.V1, FuseV1Options))` to this list.
   plugins: [new AutoUnpackNativesPlugin({})],
 };
 

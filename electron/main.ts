@@ -3,22 +3,39 @@
  * validate every payload and sender before forwarding to the engine. Kept thin on purpose.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, MessageChannelMain, session, shell, utilityProcess } from 'electron';
-import { methodNames, methods } from '../src/api/contract';
-import { savePdf } from './pdf';
 import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  MessageChannelMain,
+  protocol,
+  session,
+  shell,
+  utilityProcess,
+  type WebContents,
+} from 'electron';
+import { methodNames } from '../src/api/contract';
+import { checkIpcCall } from './ipc';
+import { savePdf } from './pdf';
+import { APP_SCHEME_PRIVILEGES, serveAppRequest } from './protocol';
+import {
+  APP_SCHEME,
   CHANNEL_PREFIX,
-  CONTENT_SECURITY_POLICY,
   ENGINE_RESTARTED_CHANNEL,
   EVENTS_PORT_CHANNEL,
-  isTrustedSender,
+  isAllowedExternalUrl,
+  isPermissionAllowed,
+  rendererEntryUrl,
   secureWebPreferences,
+  trustedDevServerUrl,
 } from './security';
 
 type Outcome = { ok: boolean; result?: unknown; error?: { kind: string; message: string } };
 type Engine = { process: Electron.UtilityProcess; pending: Map<number, (o: Outcome) => void> };
 
-const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+// The dev server is honoured only in an unpackaged app (see trustedDevServerUrl).
+const devServerUrl = trustedDevServerUrl(app.isPackaged, process.env.ELECTRON_RENDERER_URL);
+const rendererDir = join(import.meta.dirname, '../renderer');
 let engine: Engine | null = null;
 let nextId = 1;
 let window: BrowserWindow | null = null;
@@ -66,18 +83,12 @@ function callEngine(method: string, payload: unknown): Promise<Outcome> {
 function registerHandlers(): void {
   for (const method of methodNames) {
     ipcMain.handle(CHANNEL_PREFIX + method, async (event, payload: unknown) => {
-      if (!isTrustedSender(event.senderFrame?.url ?? '', devServerUrl)) {
-        return { ok: false, error: { kind: 'forbidden', message: 'This page may not call the engine.' } };
-      }
-      const parsed = methods[method].request.safeParse(payload ?? {});
-      if (!parsed.success) {
-        return {
-          ok: false,
-          error: { kind: 'bad-request', message: `Invalid ${method} request: ${parsed.error.issues[0]?.message}.` },
-        };
-      }
-      if (method === 'exportPdf') return exportPdf(parsed.data as { id: string });
-      return callEngine(method, parsed.data);
+      const frame = event.senderFrame;
+      const sender = frame ? { url: frame.url, isTopFrame: frame.parent === null } : null;
+      const checked = checkIpcCall(method, sender, payload, devServerUrl);
+      if (!checked.ok) return checked;
+      if (method === 'exportPdf') return exportPdf(checked.request as { id: string });
+      return callEngine(method, checked.request);
     });
   }
 }
@@ -102,28 +113,40 @@ function createWindow(): void {
     title: 'Saddle',
     webPreferences: secureWebPreferences(join(import.meta.dirname, '../preload/index.cjs')),
   });
-  const contents = window.webContents;
+  window.webContents.on('did-finish-load', connectEvents);
+  void window.loadURL(rendererEntryUrl(devServerUrl, process.argv.includes('--demo')));
+}
+
+/**
+ * Every web contents (the window, the hidden PDF printer, anything else) stays on the page it was
+ * given: no navigation, no redirects, no new windows, no <webview>. A window.open of an allow-listed
+ * https link opens in the user's browser instead.
+ */
+function confine(contents: WebContents): void {
   contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   contents.on('will-navigate', (e) => e.preventDefault());
+  contents.on('will-frame-navigate', (e) => e.preventDefault());
   contents.on('will-redirect', (e) => e.preventDefault());
-  contents.on('did-finish-load', connectEvents);
-  const demo = process.argv.includes('--demo') ? '#demo' : '';
-  if (devServerUrl) void window.loadURL(devServerUrl + demo);
-  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'), { hash: demo.slice(1) });
+  contents.on('will-attach-webview', (e) => e.preventDefault());
 }
 
-app.on('web-contents-created', (_e, contents) => {
-  contents.on('will-attach-webview', (e) => e.preventDefault());
-});
+// Custom schemes get their privileges before `ready`, or not at all.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
+app.on('web-contents-created', (_e, contents) => confine(contents));
 
 app.whenReady().then(() => {
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
-  });
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  const ses = session.defaultSession;
+  ses.protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, rendererDir));
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(isPermissionAllowed(permission, details.requestingUrl)),
+  );
+  ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) =>
+    isPermissionAllowed(permission, requestingOrigin),
+  );
+  ses.setDevicePermissionHandler(() => false);
   engine = startEngine();
   registerHandlers();
   createWindow();

@@ -64,6 +64,8 @@ describe('saddle serve', () => {
     const page = await fetch(`${base}/?token=${server.token}`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    // The page's WebSocket goes to this host, which 'self' covers; ws: or wss: would allow any host.
+    expect(page.headers.get('content-security-policy')).toContain("connect-src 'self';");
     const cookie = page.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/saddle_token=[0-9a-f]+; HttpOnly; SameSite=Strict/);
     const r = await call('version', {}, { cookie: cookie.split(';')[0] });

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { analyzeHessian } from '../analysis/spectrum';
+import type { HessianOptions } from '../analysis/spectrum';
 import { exportRun } from '../export';
 import { openCheckpoint } from '../formats/checkpoint';
 import { bindWeights } from '../model/bind';
@@ -15,7 +15,7 @@ import { type LossOptions, openEvaluator } from '../model/evaluator';
 import { loadOnnxFile, openModelFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { demoPaths } from '../resources';
-import { recordSpectrum, spectrumJson } from '../runs/hessian-run';
+import { runHessian, spectrumJson } from '../runs/hessian-run';
 import { importRunsFile } from '../runs/import';
 import { type LandscapeRunOptions, runLandscape } from '../runs/landscape-run';
 import { JobQueue } from '../runs/queue';
@@ -154,26 +154,42 @@ export class SaddleService implements SaddleApi {
       seed: loss.seed,
       options: { model: opened.info.file, ...loss, ...request.options },
     };
-    return this.runJob(request.job, spec, async (rec, signal, runId) => {
-      const evaluator = await openEvaluator(opened.info.file, loss);
-      try {
-        const report = await analyzeHessian(
-          evaluator,
-          evaluator.initialTheta(),
-          request.options,
-          (p) => {
-            const event = { stage: p.stage, done: p.done, total: p.total, etaSeconds: p.etaSeconds };
-            rec?.progress(event, p.ritz && { key: 'partial', value: p.ritz });
-            this.emit({ type: 'progress', job: request.job, ...event, message: p.message, runId, partial: p.ritz });
-          },
-          signal,
-        );
-        if (rec) recordSpectrum(rec, report, false);
-        return spectrumJson(report) as Record<string, unknown>;
-      } finally {
-        await evaluator.close();
-      }
-    });
+    return this.runJob(request.job, spec, (rec, signal, runId) =>
+      this.hessianWork(opened.info.file, loss, request.options, request.job, rec, signal, runId),
+    );
+  }
+
+  private async hessianWork(
+    model: string,
+    loss: LossOptions,
+    options: Partial<HessianOptions>,
+    job: string,
+    rec: RunRecorder | null,
+    signal: AbortSignal,
+    runId?: string,
+  ) {
+    const evaluator = await openEvaluator(model, loss);
+    try {
+      const report = await runHessian(evaluator, options, {
+        signal,
+        rec,
+        onProgress: (p) =>
+          this.emit({
+            type: 'progress',
+            job,
+            stage: p.stage,
+            done: p.done,
+            total: p.total,
+            etaSeconds: p.etaSeconds,
+            message: p.message,
+            runId,
+            partial: p.ritz,
+          }),
+      });
+      return spectrumJson(report) as Record<string, unknown>;
+    } finally {
+      await evaluator.close();
+    }
   }
 
   /** A 1-D or 2-D landscape; each point is recorded and streamed as it finishes. */

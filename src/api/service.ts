@@ -15,7 +15,7 @@ import { type LossOptions, openEvaluator } from '../model/evaluator';
 import { loadOnnxFile, openModelFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { demoPaths } from '../resources';
-import { runHessian, spectrumJson } from '../runs/hessian-run';
+import { hessianOptionsOf, runHessian, spectrumJson } from '../runs/hessian-run';
 import { importRunsFile } from '../runs/import';
 import { type LandscapeRunOptions, runLandscape } from '../runs/landscape-run';
 import { JobQueue } from '../runs/queue';
@@ -110,17 +110,24 @@ export class SaddleService implements SaddleApi {
   }
 
   /**
-   * Queue a job, recorded as a run that is `pending` until its turn. A job cancelled while it waits
-   * never starts, and its run ends `cancelled`.
+   * Queue a job, recorded as a run that is `pending` until its turn and `running` while it runs; a
+   * resume queues the run it takes up again the same way. A job cancelled while it waits never
+   * starts, and its run ends `cancelled`.
    */
   private async runJob<T>(
     job: string,
     spec: RunSpec,
     work: (rec: RunRecorder | null, signal: AbortSignal, runId?: string) => Promise<T>,
+    resumeId?: string,
   ): Promise<T & { runId?: string }> {
     // The queue slot is taken now, in call order; recording the run (hashing its inputs) may finish later.
     const store = this.store;
-    const created = store ? RunRecorder.createPending(store, spec) : Promise.resolve(undefined);
+    if (resumeId) store?.requeue(resumeId);
+    const created = resumeId
+      ? Promise.resolve(resumeId)
+      : store
+        ? RunRecorder.createPending(store, spec)
+        : Promise.resolve(undefined);
     void created.then(
       () => this.emit({ type: 'runs-changed' }),
       () => {},
@@ -128,7 +135,16 @@ export class SaddleService implements SaddleApi {
     try {
       return await this.queue.submit(job, async (signal) => {
         const runId = await created;
-        const result = await recorded(store ?? undefined, spec, (rec) => work(rec, signal, runId), runId);
+        const result = await recorded(
+          store ?? undefined,
+          spec,
+          (rec) => {
+            // The run is `running` now: lists show it.
+            this.emit({ type: 'runs-changed' });
+            return work(rec, signal, runId);
+          },
+          runId,
+        );
         return { ...result, runId };
       });
     } catch (e) {
@@ -249,32 +265,32 @@ export class SaddleService implements SaddleApi {
     }
   }
 
-  /** Take a crashed or cancelled landscape up again from its recorded points, with its recorded options. */
+  /**
+   * Take a crashed, cancelled or failed landscape or Hessian run up again, with its recorded options,
+   * as a queued job like any other: `pending`, then `running` with progress, cancellable. A landscape
+   * keeps its recorded points; a Hessian analysis computes only the stages it had not finished.
+   */
   async resumeRun(request: Request<'resumeRun'>): Promise<Response<'resumeRun'>> {
     const store = this.runs();
     const run = store.findRun(request.id);
     if (!run) throw new Error(`No run '${request.id}'.`);
-    if (run.kind !== 'landscape')
-      throw new Error(`Run ${run.id.slice(0, 8)} is a ${run.kind} run; only landscapes resume here.`);
+    if (run.kind !== 'landscape' && run.kind !== 'hessian')
+      throw new Error(`Run ${run.id.slice(0, 8)} is a ${run.kind} run; only landscapes and Hessian runs resume here.`);
     if (!['crashed', 'cancelled', 'failed'].includes(run.state))
       throw new Error(`Run ${run.id.slice(0, 8)} is ${run.state}; only crashed, cancelled or failed runs resume.`);
     if (this.queue.list().some((j) => j.job === request.job))
       throw new Error(`Job '${request.job}' is already queued.`);
     const options = JSON.parse(run.options) as LossOptions & LandscapeRunOptions & { model: string };
-    const spec: RunSpec = { kind: 'landscape', options };
-    try {
-      const result = await this.queue.submit(request.job, (signal) =>
-        recorded(
-          store,
-          spec,
-          (rec) => this.landscapeWork(options.model, options, options, request.job, rec, signal, run.id),
-          run.id,
-        ),
-      );
-      return { ...result, runId: run.id };
-    } finally {
-      this.emit({ type: 'runs-changed' });
-    }
+    const spec: RunSpec = { kind: run.kind, options };
+    return this.runJob(
+      request.job,
+      spec,
+      (rec, signal) =>
+        run.kind === 'hessian'
+          ? this.hessianWork(options.model, options, hessianOptionsOf(options), request.job, rec, signal, run.id)
+          : this.landscapeWork(options.model, options, options, request.job, rec, signal, run.id),
+      run.id,
+    );
   }
 
   async cancel(request: Request<'cancel'>): Promise<Response<'cancel'>> {

@@ -94,6 +94,16 @@ export function plannedStages(options: Partial<HessianOptions>): HessianStage[] 
   return STAGES.filter((s) => s.wanted(o)).map((s) => s.name);
 }
 
+/** The analysis options of a recorded run (its options also hold the loss's), unset ones left out. */
+export function hessianOptionsOf(recorded: object): Partial<HessianOptions> {
+  const o = recorded as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(defaultHessianOptions)
+      .filter((k) => o[k] !== undefined && o[k] !== null)
+      .map((k) => [k, o[k]]),
+  );
+}
+
 export interface HessianRunOptions {
   signal?: AbortSignal;
   rec: RunRecorder | null;
@@ -126,7 +136,7 @@ export async function runHessian(
   options: Partial<HessianOptions>,
   { signal, rec, onProgress = () => {}, vectors = false }: HessianRunOptions,
 ): Promise<HessianReport> {
-  const o = { ...defaultHessianOptions, ...options };
+  const o = { ...defaultHessianOptions, ...hessianOptionsOf(options) };
   const planned = plannedStages(o);
   const before = rec?.stored('stages') as HessianStages | undefined;
   const done: HessianStage[] = before ? before.done.filter((s) => planned.includes(s)) : [];

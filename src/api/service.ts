@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { HessianOptions } from '../analysis/spectrum';
-import { exportRun } from '../export';
+import { availableExports, exportRun } from '../export';
+import { loadRunData } from '../export/run-data';
 import { openCheckpoint } from '../formats/checkpoint';
 import { bindWeights } from '../model/bind';
 import { type LossOptions, openEvaluator } from '../model/evaluator';
@@ -380,6 +381,13 @@ export class SaddleService implements SaddleApi {
     }
     const content = (await exportRun(store, run.id, request)) as string;
     return { fileName, mimeType, encoding: 'utf8', content };
+  }
+
+  async availableExports(request: Request<'availableExports'>): Promise<Response<'availableExports'>> {
+    const store = this.runs();
+    const run = store.findRun(request.id);
+    if (!run) throw new Error(`No run '${request.id}'.`);
+    return availableExports(loadRunData(store, run.id));
   }
 
   async importRuns(request: Request<'importRuns'>): Promise<Response<'importRuns'>> {

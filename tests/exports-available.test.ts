@@ -13,7 +13,7 @@ import { dispatch } from '../src/api/dispatch';
 import { SaddleService } from '../src/api/service';
 import { CSV_TABLES } from '../src/export/csv';
 import { FIGURES } from '../src/export/figures';
-import { EXPORT_FORMATS, exportRun } from '../src/export/index';
+import { EXPORT_FORMATS, type ExportOptions, exportRun } from '../src/export/index';
 import { openEvaluator } from '../src/model/evaluator';
 import { runHessian } from '../src/runs/hessian-run';
 import { recorded } from '../src/runs/recorder';
@@ -120,7 +120,7 @@ describe('the exports a run can give', () => {
       const listed = await menu(id);
       const key = (c: { format: string; table?: string; figure?: string }) =>
         `${c.format}:${c.table ?? c.figure ?? ''}`;
-      const all = EXPORT_FORMATS.flatMap((format) =>
+      const all = EXPORT_FORMATS.flatMap((format): ExportOptions[] =>
         format === 'csv'
           ? CSV_TABLES.map((table) => ({ format, table }))
           : format === 'png' || format === 'svg'

@@ -255,6 +255,12 @@ export class ApiCallError extends Error {
   }
 }
 
+/** The user's own Cancel, as a job's call ends with it: a state to show, not an error. */
+export function isCancellation(e: unknown): boolean {
+  if (e instanceof ApiCallError) return e.error.kind === 'CancelledError';
+  return e instanceof Error && e.name === 'CancelledError';
+}
+
 export function isMethodName(name: string): name is MethodName {
   return Object.hasOwn(methods, name);
 }

@@ -272,6 +272,14 @@ describe('the saddle CLI (built bundle)', () => {
     const grid = store.getGrid(summary.runs[2]);
     expect(grid?.loss[3 * 7 + 3]).toBe(Math.fround(summary.loss));
     expect(store.getRun(summary.runs[1])?.results.spectrum).toMatchObject({ topEigenvalues: summary.topEigenvalues });
+    // The demo's Hessian goes through the same orchestration as the CLI and the app: Ritz values as
+    // they came, and which stages it finished.
+    const hessianResults = store.getRun(summary.runs[1])?.results;
+    expect((hessianResults?.partial as { top: number[] } | undefined)?.top[0]).toBeGreaterThan(0);
+    expect(hessianResults?.stages).toEqual({
+      planned: ['eigenvalues', 'trace', 'density'],
+      done: ['eigenvalues', 'trace', 'density'],
+    });
     store.close();
   });
 });

@@ -12,7 +12,7 @@ import type { EngineEvent } from '../src/api/contract';
 import { dispatch } from '../src/api/dispatch';
 import { SaddleService } from '../src/api/service';
 import { JobQueue } from '../src/runs/queue';
-import { RunStore } from '../src/store/store';
+import { type RunRow, RunStore } from '../src/store/store';
 import { fixture, ROOT } from './helpers';
 
 describe('JobQueue', () => {
@@ -172,6 +172,57 @@ describe('the engine records analyses as runs', () => {
     expect(resumed.loss).toEqual(whole.loss);
     expect(Array.from(store.getGrid(cut.id)?.loss ?? [])).toEqual((whole.loss as number[][]).flat().map(Math.fround));
     await expect(service.resumeRun({ job: 'again', id: cut.id })).rejects.toThrow(/is finished; only crashed/);
+    store.close();
+  }, 120_000);
+
+  it('a resume is a job like any other: pending in the queue, running with progress and ETA, cancellable', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'saddle-service-')), 'runs.db');
+    const store = new RunStore(db);
+    const events: EngineEvent[] = [];
+    /** The run's state as each of the resume's points arrives. */
+    const states: string[] = [];
+    let points = 0;
+    let cut: RunRow = { id: '' } as RunRow;
+    const service = new SaddleService(
+      'serve',
+      (e) => {
+        events.push(e);
+        if (e.type === 'progress' && e.job === 'again') states.push(store.findRun(cut.id)?.state ?? '');
+        if (e.type === 'progress' && e.job === 'cut' && e.partial && ++points === 5)
+          void service.cancel({ job: 'cut' });
+      },
+      store,
+    );
+    const { modelId } = await service.openDemo();
+    const request = { modelId, data: fixture('demo', 'demo-data.npz'), batchSize: 128, samples: 32 };
+    const options = { dims: 2 as const, steps: 7, seed: 2 };
+    await expect(service.landscape({ ...request, job: 'cut', options })).rejects.toThrow(/cancelled/);
+    cut = store.listRuns()[0];
+    const kept = store.points(cut.id).length;
+
+    // Behind a running job, the resume waits `pending`; cancelled there, it never starts.
+    const busy = service.hessian({ ...request, job: 'busy', options: { topK: 1, bottomK: 0, iterations: 200 } });
+    const waiting = service.resumeRun({ job: 'wait', id: cut.id });
+    expect(store.findRun(cut.id)?.state).toBe('pending');
+    expect(await service.cancel({ job: 'wait' })).toEqual({ cancelled: true });
+    await expect(waiting).rejects.toThrow('The analysis was cancelled.');
+    expect(store.findRun(cut.id)?.state).toBe('cancelled');
+    expect(store.points(cut.id)).toHaveLength(kept);
+    await busy;
+
+    // Taken up: `running` (and lists told so) while its points stream with an ETA.
+    const before = events.length;
+    await service.resumeRun({ job: 'again', id: cut.id });
+    const mine = events.slice(before);
+    const progress = mine.filter((e) => e.type === 'progress' && e.job === 'again');
+    expect(progress).toHaveLength(49 - kept);
+    expect(progress.every((e) => e.type === 'progress' && e.runId === cut.id && typeof e.etaSeconds === 'number')).toBe(
+      true,
+    );
+    expect(new Set(states)).toEqual(new Set(['running']));
+    // runs-changed when queued, when it starts running, and when it ends.
+    expect(mine.filter((e) => e.type === 'runs-changed').length).toBeGreaterThanOrEqual(3);
+    expect(store.findRun(cut.id)?.state).toBe('finished');
     store.close();
   }, 120_000);
 });

@@ -76,6 +76,7 @@ async function open(files: File[]): Promise<void> {
 host.onEvent((event: EngineEvent) => {
   if (event.type === 'engine-restarted') showError(event.message);
   else if (event.type === 'runs-changed') void runs.refresh();
+  else if (event.type === 'progress' && event.runId && runs.onEvent(event)) return;
   else if (event.type === 'progress' && analysis && event.runId) analysis.onEvent(event);
   else if (event.type === 'progress')
     status.textContent = event.done < event.total ? `${event.stage}… ${event.message ?? ''}` : '';

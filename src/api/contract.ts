@@ -140,17 +140,30 @@ export const RunViewSchema = z.object({
 });
 export type RunView = z.infer<typeof RunViewSchema>;
 
+const ExportFormatSchema = z.enum(['json', 'csv', 'vtp', 'vts', 'h5', 'npz', 'lla', 'svg', 'png', 'html']);
+const CsvTableSchema = z.enum(['grid', 'eigenvalues', 'density', 'ritz', 'per-layer']);
+const FigureSchema = z.enum(['surface', 'contour', 'curve', 'density']);
+
 export const ExportRequestSchema = z
   .object({
     id: RunIdSchema,
-    format: z.enum(['json', 'csv', 'vtp', 'vts', 'h5', 'npz', 'lla', 'svg', 'png', 'html']),
-    table: z.enum(['grid', 'eigenvalues', 'density', 'ritz', 'per-layer']).optional(),
-    figure: z.enum(['surface', 'contour', 'curve', 'density']).optional(),
+    format: ExportFormatSchema,
+    table: CsvTableSchema.optional(),
+    figure: FigureSchema.optional(),
     log: z.boolean().optional(),
     zmax: z.number().positive().optional(),
     surface: z.enum(['loss', 'accuracy']).optional(),
   })
   .strict();
+
+/** One export a run can give (the menu lists only these): a format, its table or figure, a label. */
+export const ExportChoiceSchema = z.object({
+  format: ExportFormatSchema,
+  label: z.string(),
+  table: CsvTableSchema.optional(),
+  figure: FigureSchema.optional(),
+});
+export type ExportChoice = z.infer<typeof ExportChoiceSchema>;
 
 /** A file for the UI to save: text as is, binary as base64. */
 export const ExportedFileSchema = z.object({
@@ -177,7 +190,12 @@ export const methods = {
   getRun: { request: z.object({ id: RunIdSchema }).strict(), response: RunViewSchema },
   deleteRun: { request: z.object({ id: RunIdSchema }).strict(), response: z.object({ deleted: z.boolean() }) },
   exportRun: { request: ExportRequestSchema, response: ExportedFileSchema },
-  /** A crashed or cancelled landscape taken up again from its points, as a queued job. */
+  /** What this run can be exported as, from what it holds; exportRun refuses the rest. */
+  availableExports: { request: z.object({ id: RunIdSchema }).strict(), response: z.array(ExportChoiceSchema) },
+  /**
+   * A crashed, cancelled or failed landscape (from its points) or Hessian run (its unfinished stages)
+   * taken up again as a queued job: pending, running with progress, cancellable.
+   */
   resumeRun: {
     request: z.object({ job: JobSchema, id: RunIdSchema }).strict(),
     response: z.record(z.string(), z.unknown()),
@@ -237,6 +255,12 @@ export class ApiCallError extends Error {
   constructor(readonly error: ApiError) {
     super(error.message);
   }
+}
+
+/** The user's own Cancel, as a job's call ends with it: a state to show, not an error. */
+export function isCancellation(e: unknown): boolean {
+  if (e instanceof ApiCallError) return e.error.kind === 'CancelledError';
+  return e instanceof Error && e.name === 'CancelledError';
 }
 
 export function isMethodName(name: string): name is MethodName {

@@ -7,15 +7,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { analyzeHessian } from '../analysis/spectrum';
+import type { HessianOptions } from '../analysis/spectrum';
 import { type LossOptions, openEvaluator } from '../evaluator/open';
-import { exportRun } from '../export';
+import { availableExports, exportRun } from '../export';
+import { loadRunData } from '../export/run-data';
 import { openCheckpoint } from '../formats/checkpoint';
 import { bindWeights } from '../model/bind';
 import { loadOnnxFile, openModelFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { demoPaths } from '../resources';
-import { recordSpectrum, spectrumJson } from '../runs/hessian-run';
+import { hessianOptionsOf, runHessian, spectrumJson } from '../runs/hessian-run';
 import { importRunsFile } from '../runs/import';
 import { type LandscapeRunOptions, runLandscape } from '../runs/landscape-run';
 import { JobQueue } from '../runs/queue';
@@ -111,17 +112,24 @@ export class SaddleService implements SaddleApi {
   }
 
   /**
-   * Queue a job, recorded as a run that is `pending` until its turn. A job cancelled while it waits
-   * never starts, and its run ends `cancelled`.
+   * Queue a job, recorded as a run that is `pending` until its turn and `running` while it runs; a
+   * resume queues the run it takes up again the same way. A job cancelled while it waits never
+   * starts, and its run ends `cancelled`.
    */
   private async runJob<T>(
     job: string,
     spec: RunSpec,
     work: (rec: RunRecorder | null, signal: AbortSignal, runId?: string) => Promise<T>,
+    resumeId?: string,
   ): Promise<T & { runId?: string }> {
     // The queue slot is taken now, in call order; recording the run (hashing its inputs) may finish later.
     const store = this.store;
-    const created = store ? RunRecorder.createPending(store, spec) : Promise.resolve(undefined);
+    if (resumeId) store?.requeue(resumeId);
+    const created = resumeId
+      ? Promise.resolve(resumeId)
+      : store
+        ? RunRecorder.createPending(store, spec)
+        : Promise.resolve(undefined);
     void created.then(
       () => this.emit({ type: 'runs-changed' }),
       () => {},
@@ -129,7 +137,16 @@ export class SaddleService implements SaddleApi {
     try {
       return await this.queue.submit(job, async (signal) => {
         const runId = await created;
-        const result = await recorded(store ?? undefined, spec, (rec) => work(rec, signal, runId), runId);
+        const result = await recorded(
+          store ?? undefined,
+          spec,
+          (rec) => {
+            // The run is `running` now: lists show it.
+            this.emit({ type: 'runs-changed' });
+            return work(rec, signal, runId);
+          },
+          runId,
+        );
         return { ...result, runId };
       });
     } catch (e) {
@@ -155,27 +172,42 @@ export class SaddleService implements SaddleApi {
       seed: loss.seed,
       options: { model: opened.info.file, ...loss, ...request.options },
     };
-    return this.runJob(request.job, spec, async (rec, signal, runId) => {
-      const evaluator = await openEvaluator(opened.info.file, loss);
-      rec?.computedOn(evaluator);
-      try {
-        const report = await analyzeHessian(
-          evaluator,
-          evaluator.initialTheta(),
-          request.options,
-          (p) => {
-            const event = { stage: p.stage, done: p.done, total: p.total, etaSeconds: p.etaSeconds };
-            rec?.progress(event, p.ritz && { key: 'partial', value: p.ritz });
-            this.emit({ type: 'progress', job: request.job, ...event, message: p.message, runId, partial: p.ritz });
-          },
-          signal,
-        );
-        if (rec) recordSpectrum(rec, report, false);
-        return spectrumJson(report) as Record<string, unknown>;
-      } finally {
-        await evaluator.close();
-      }
-    });
+    return this.runJob(request.job, spec, (rec, signal, runId) =>
+      this.hessianWork(opened.info.file, loss, request.options, request.job, rec, signal, runId),
+    );
+  }
+
+  private async hessianWork(
+    model: string,
+    loss: LossOptions,
+    options: Partial<HessianOptions>,
+    job: string,
+    rec: RunRecorder | null,
+    signal: AbortSignal,
+    runId?: string,
+  ) {
+    const evaluator = await openEvaluator(model, loss);
+    try {
+      const report = await runHessian(evaluator, options, {
+        signal,
+        rec,
+        onProgress: (p) =>
+          this.emit({
+            type: 'progress',
+            job,
+            stage: p.stage,
+            done: p.done,
+            total: p.total,
+            etaSeconds: p.etaSeconds,
+            message: p.message,
+            runId,
+            partial: p.ritz,
+          }),
+      });
+      return spectrumJson(report) as Record<string, unknown>;
+    } finally {
+      await evaluator.close();
+    }
   }
 
   /** A 1-D or 2-D landscape; each point is recorded and streamed as it finishes. */
@@ -235,32 +267,32 @@ export class SaddleService implements SaddleApi {
     }
   }
 
-  /** Take a crashed or cancelled landscape up again from its recorded points, with its recorded options. */
+  /**
+   * Take a crashed, cancelled or failed landscape or Hessian run up again, with its recorded options,
+   * as a queued job like any other: `pending`, then `running` with progress, cancellable. A landscape
+   * keeps its recorded points; a Hessian analysis computes only the stages it had not finished.
+   */
   async resumeRun(request: Request<'resumeRun'>): Promise<Response<'resumeRun'>> {
     const store = this.runs();
     const run = store.findRun(request.id);
     if (!run) throw new Error(`No run '${request.id}'.`);
-    if (run.kind !== 'landscape')
-      throw new Error(`Run ${run.id.slice(0, 8)} is a ${run.kind} run; only landscapes resume here.`);
+    if (run.kind !== 'landscape' && run.kind !== 'hessian')
+      throw new Error(`Run ${run.id.slice(0, 8)} is a ${run.kind} run; only landscapes and Hessian runs resume here.`);
     if (!['crashed', 'cancelled', 'failed'].includes(run.state))
       throw new Error(`Run ${run.id.slice(0, 8)} is ${run.state}; only crashed, cancelled or failed runs resume.`);
     if (this.queue.list().some((j) => j.job === request.job))
       throw new Error(`Job '${request.job}' is already queued.`);
     const options = JSON.parse(run.options) as LossOptions & LandscapeRunOptions & { model: string };
-    const spec: RunSpec = { kind: 'landscape', options };
-    try {
-      const result = await this.queue.submit(request.job, (signal) =>
-        recorded(
-          store,
-          spec,
-          (rec) => this.landscapeWork(options.model, options, options, request.job, rec, signal, run.id),
-          run.id,
-        ),
-      );
-      return { ...result, runId: run.id };
-    } finally {
-      this.emit({ type: 'runs-changed' });
-    }
+    const spec: RunSpec = { kind: run.kind, options };
+    return this.runJob(
+      request.job,
+      spec,
+      (rec, signal) =>
+        run.kind === 'hessian'
+          ? this.hessianWork(options.model, options, hessianOptionsOf(options), request.job, rec, signal, run.id)
+          : this.landscapeWork(options.model, options, options, request.job, rec, signal, run.id),
+      run.id,
+    );
   }
 
   async cancel(request: Request<'cancel'>): Promise<Response<'cancel'>> {
@@ -350,6 +382,13 @@ export class SaddleService implements SaddleApi {
     }
     const content = (await exportRun(store, run.id, request)) as string;
     return { fileName, mimeType, encoding: 'utf8', content };
+  }
+
+  async availableExports(request: Request<'availableExports'>): Promise<Response<'availableExports'>> {
+    const store = this.runs();
+    const run = store.findRun(request.id);
+    if (!run) throw new Error(`No run '${request.id}'.`);
+    return availableExports(loadRunData(store, run.id));
   }
 
   async importRuns(request: Request<'importRuns'>): Promise<Response<'importRuns'>> {

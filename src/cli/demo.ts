@@ -5,12 +5,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { analyzeHessian } from '../analysis/spectrum';
 import { type LossOptions, openEvaluator } from '../evaluator/open';
 import { htmlReport } from '../export/report';
 import { loadRunData } from '../export/run-data';
 import { demoPaths } from '../resources';
-import { recordSpectrum, spectrumJson } from '../runs/hessian-run';
+import { runHessian, spectrumJson } from '../runs/hessian-run';
 import { runLandscape } from '../runs/landscape-run';
 import { recorded } from '../runs/recorder';
 import { RunStore } from '../store/store';
@@ -58,18 +57,11 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
     const spectrum = await withCancel((signal) =>
       recorded(store, runSpec('hessian', paths.model, { ...lossOptions, ...hessianOptions }), async (rec) => {
         ids.push(rec?.id ?? '');
-        const r = await analyzeHessian(
-          ev,
-          theta,
-          hessianOptions,
-          (p) => {
-            progress.update(p.stage, p.done, p.total, p.message, p.etaSeconds);
-            rec?.progress({ stage: p.stage, done: p.done, total: p.total, etaSeconds: p.etaSeconds });
-          },
+        return runHessian(ev, hessianOptions, {
           signal,
-        );
-        if (rec) recordSpectrum(rec, r, false);
-        return r;
+          rec,
+          onProgress: (p) => progress.update(p.stage, p.done, p.total, p.message, p.etaSeconds),
+        });
       }),
     );
     // The same options through the same code as `saddle landscape`, so the CLI reproduces this surface.

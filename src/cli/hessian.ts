@@ -1,8 +1,8 @@
 /** `saddle hessian MODEL --data DATA`: Hessian spectrum, trace, density, LLA criteria, per-layer curvature. */
-import { analyzeHessian, type HessianOptions, type HessianReport } from '../analysis/spectrum';
+import type { HessianOptions, HessianReport } from '../analysis/spectrum';
 import type { Evaluator } from '../evaluator/evaluator';
 import { describeBinding, type LossOptions, openEvaluator } from '../evaluator/open';
-import { eigenvectorsNpz, recordSpectrum, spectrumJson } from '../runs/hessian-run';
+import { eigenvectorsNpz, runHessian, spectrumJson } from '../runs/hessian-run';
 import { recorded } from '../runs/recorder';
 import { writeFileAtomic } from '../util/atomic-write';
 import { noteBackend, noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
@@ -35,25 +35,18 @@ export async function hessianCommand(modelPath: string, opts: HessianCliOptions)
   let report: HessianReport;
   try {
     report = await withCancel((signal) =>
-      recorded(opts.db, runSpec('hessian', modelPath, opts), async (rec) => {
-        rec?.computedOn(evaluator);
-        const r = await analyzeHessian(
+      recorded(opts.db, runSpec('hessian', modelPath, opts), (rec) =>
+        runHessian(
           evaluator,
-          evaluator.initialTheta(),
           { ...hessianOptions(opts), eigenvectors: keepVectors },
-          (p) => {
-            // Recorded before it is shown: what the user saw survives a kill.
-            rec?.progress(
-              { stage: p.stage, done: p.done, total: p.total, etaSeconds: p.etaSeconds },
-              p.ritz && { key: 'partial', value: p.ritz },
-            );
-            progress.update(p.stage, p.done, p.total, p.message, p.etaSeconds);
+          {
+            signal,
+            rec,
+            vectors: !!opts.eigenvectors && evaluator.params,
+            onProgress: (p) => progress.update(p.stage, p.done, p.total, p.message, p.etaSeconds),
           },
-          signal,
-        );
-        if (rec) recordSpectrum(rec, r, !!opts.eigenvectors && evaluator.params);
-        return r;
-      }),
+        ),
+      ),
     );
   } finally {
     progress.done();

@@ -1,6 +1,6 @@
 /** CSV (RFC 4180) tables of a run: its grid, eigenvalues, spectral density, Ritz nodes, per-layer curvature. */
 import type { HessianReport } from '../analysis/spectrum';
-import { mainGrid, type RunData } from './run-data';
+import { gridProblem, mainGrid, type RunData } from './run-data';
 
 export const CSV_TABLES = ['grid', 'eigenvalues', 'density', 'ritz', 'per-layer'] as const;
 export type CsvTable = (typeof CSV_TABLES)[number];
@@ -20,7 +20,21 @@ export function defaultTable(data: RunData): CsvTable {
   return data.grids.length ? 'grid' : 'eigenvalues';
 }
 
+/** Why the run has no such table, or null. */
+export function csvProblem(data: RunData, table: CsvTable = defaultTable(data)): string | null {
+  if (table === 'grid') return gridProblem(data, 'CSV grid');
+  const missing = (name: string) => `Run ${data.run.id.slice(0, 8)} has no ${name}; rerun saddle hessian with it.`;
+  const s = data.results.spectrum as Partial<HessianReport> | undefined;
+  if (!s) return missing('Hessian spectrum');
+  if (table === 'eigenvalues')
+    return s.topEigenvalues || s.bottomEigenvalues ? null : missing('eigenvalues (--top-k/--bottom-k)');
+  if (table === 'density' || table === 'ritz') return s.density ? null : missing('spectral density (--density)');
+  return s.perLayer ? null : missing('per-layer curvature (--per-layer)');
+}
+
 export function runCsv(data: RunData, table: CsvTable = defaultTable(data)): string {
+  const problem = csvProblem(data, table);
+  if (problem) throw new Error(problem);
   if (table === 'grid') {
     const g = mainGrid(data, 'CSV grid');
     const ny = g.y?.length ?? 1;
@@ -32,12 +46,8 @@ export function runCsv(data: RunData, table: CsvTable = defaultTable(data)): str
       }
     return toCsv(g.y ? ['x', 'y', 'loss', 'accuracy'] : ['x', 'loss', 'accuracy'], rows);
   }
-  const missing = (name: string) =>
-    new Error(`Run ${data.run.id.slice(0, 8)} has no ${name}; rerun saddle hessian with it.`);
-  const s = data.results.spectrum as Partial<HessianReport> | undefined;
-  if (!s) throw missing('Hessian spectrum');
+  const s = data.results.spectrum as Partial<HessianReport>;
   if (table === 'eigenvalues') {
-    if (!s.topEigenvalues && !s.bottomEigenvalues) throw missing('eigenvalues (--top-k/--bottom-k)');
     const rows = [
       ...(s.topEigenvalues ?? []).map((v, k) => ['top', k + 1, v, s.residuals?.top[k]]),
       ...(s.bottomEigenvalues ?? []).map((v, k) => ['bottom', k + 1, v, s.residuals?.bottom[k]]),
@@ -45,8 +55,7 @@ export function runCsv(data: RunData, table: CsvTable = defaultTable(data)): str
     return toCsv(['end', 'rank', 'eigenvalue', 'residual'], rows);
   }
   if (table === 'density' || table === 'ritz') {
-    const d = s.density;
-    if (!d) throw missing('spectral density (--density)');
+    const d = s.density as NonNullable<HessianReport['density']>;
     if (table === 'density')
       return toCsv(
         ['eigenvalue', 'density'],
@@ -57,9 +66,8 @@ export function runCsv(data: RunData, table: CsvTable = defaultTable(data)): str
       d.runs.flatMap((r, k) => r.nodes.map((n, i) => [k + 1, n, r.weights[i]])),
     );
   }
-  if (!s.perLayer) throw missing('per-layer curvature (--per-layer)');
   return toCsv(
     ['block', 'kind', 'size', 'top_eigenvalue', 'trace', 'trace_stderr'],
-    s.perLayer.map((b) => [b.name, b.kind, b.size, b.topEigenvalue, b.trace, b.traceStderr]),
+    (s.perLayer ?? []).map((b) => [b.name, b.kind, b.size, b.topEigenvalue, b.trace, b.traceStderr]),
   );
 }

@@ -76,14 +76,26 @@ export function runFigures(data: RunData): Figure[] {
   return out;
 }
 
+/** The figures a run has, in the order runFigures draws them, without drawing them. */
+export function figureNames(data: RunData): FigureName[] {
+  const g = data.grids[0];
+  const names: FigureName[] = g ? (g.y ? ['contour', 'surface'] : ['curve']) : [];
+  if ((data.results.spectrum as Partial<HessianReport> | undefined)?.density) names.push('density');
+  return names;
+}
+
+/** Why the run has no such figure (or none at all), or null. */
+export function figureProblem(data: RunData, name?: FigureName): string | null {
+  const names = figureNames(data);
+  if (name ? names.includes(name) : names.length) return null;
+  return `Run ${data.run.id.slice(0, 8)} (${data.run.kind}) has ${names.length ? `only the figures ${names.join(', ')}` : 'no figures'}${name ? `, not '${name}'` : ''}.`;
+}
+
 export function runFigure(data: RunData, name?: FigureName): Figure {
+  const problem = figureProblem(data, name);
+  if (problem) throw new Error(problem);
   const figures = runFigures(data);
-  const found = name ? figures.find((f) => f.name === name) : figures[0];
-  if (!found)
-    throw new Error(
-      `Run ${data.run.id.slice(0, 8)} (${data.run.kind}) has ${figures.length ? `only the figures ${figures.map((f) => f.name).join(', ')}` : 'no figures'}${name ? `, not '${name}'` : ''}.`,
-    );
-  return found;
+  return (name ? figures.find((f) => f.name === name) : figures[0]) as Figure;
 }
 
 /** PNG at twice the SVG's size, for slides. Fonts come from the system (DejaVu on Debian). */

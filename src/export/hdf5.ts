@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import h5wasm from 'h5wasm/node';
 import { FileFormatError } from '../formats/errors';
 import { produceFileAtomic } from '../util/atomic-write';
-import { mainGrid, type RunData } from './run-data';
+import { completeGrid, type RunData } from './run-data';
 
 const READER = 'HDF5 surface (Li et al.)';
 
@@ -34,9 +34,7 @@ const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 const MAX_VALUES = 1e8;
 
 export async function writeLiH5(data: RunData, path: string): Promise<void> {
-  const g = mainGrid(data, 'HDF5');
-  if (!g.complete)
-    throw new Error(`Run ${data.run.id.slice(0, 8)} is ${data.run.state} with points missing; resume it first.`);
+  const g = completeGrid(data, 'HDF5', false);
   await hdf5();
   const nx = g.x.length;
   const ny = g.y?.length ?? 1;

@@ -1,6 +1,7 @@
 /** `saddle runs export`: one run in one of the export formats, to a file (atomically) or stdout. */
 import type { RunStore } from '../store/store';
 import { writeFileAtomic } from '../util/atomic-write';
+import { availableExports, describeChoices, exportProblem } from './available';
 import { type CsvTable, runCsv } from './csv';
 import { type FigureName, runFigure, svgToPng } from './figures';
 import { writeLiH5 } from './hdf5';
@@ -24,9 +25,13 @@ export interface ExportOptions extends VtkOptions {
 
 const BINARY: ExportFormat[] = ['h5', 'npz', 'png'];
 
+export { availableExports, type ExportChoice } from './available';
+
 /** Writes `out` (or returns the text for stdout when `out` is undefined and the format is text). */
 export async function exportRun(store: RunStore, id: string, o: ExportOptions, out?: string): Promise<string | null> {
   const data = loadRunData(store, id, (o.format === 'json' && o.vectors) || o.format === 'npz');
+  const problem = exportProblem(data, o);
+  if (problem) throw new Error(`${problem} It can be exported as: ${describeChoices(availableExports(data))}.`);
   if (o.format === 'h5') {
     if (!out) throw new Error('HDF5 is binary: give the output file with -o FILE.h5.');
     await writeLiH5(data, out);

@@ -22,12 +22,18 @@ export function pythonFloat(x: number): string {
   return `${sign}${whole}.${digits.slice(exp + 1) || '0'}`;
 }
 
+const criteriaOf = (data: RunData) => (data.results.spectrum as { criteria?: LlaCriteria } | undefined)?.criteria;
+
+/** Why the run has no LLA line, or null. */
+export function llaProblem(data: RunData): string | null {
+  return criteriaOf(data)
+    ? null
+    : `Run ${data.run.id.slice(0, 8)} has no LLA criteria; run saddle hessian with --density to compute them.`;
+}
+
 export function llaLine(data: RunData): string {
-  const criteria = (data.results.spectrum as { criteria?: LlaCriteria } | undefined)?.criteria;
-  if (!criteria)
-    throw new Error(
-      `Run ${data.run.id.slice(0, 8)} has no LLA criteria; run saddle hessian with --density to compute them.`,
-    );
+  const criteria = criteriaOf(data);
+  if (!criteria) throw new Error(llaProblem(data) ?? '');
   // LLA divides by the positive sum regardless, so a run with no positive node makes its mean inf.
   const kh = criteria.kh.mean ?? Number.POSITIVE_INFINITY;
   return `re: ${pythonFloat(criteria.re.mean)}, Kh${pythonFloat(criteria.kh.n)}: ${pythonFloat(kh)}\n`;

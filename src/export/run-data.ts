@@ -7,6 +7,8 @@ export interface RunData {
   results: Record<string, unknown>;
   grids: StoredGrid[];
   vectors: StoredVector[];
+  /** Eigenvectors stored with the run (loaded into `vectors` only when asked for). */
+  vectorCount: number;
   model: { id: string; path: string; summary: Record<string, unknown> } | null;
 }
 
@@ -25,23 +27,54 @@ export function loadRunData(store: RunStore, id: string, withVectors = false): R
     results: found.results,
     grids: found.grids.map((name) => store.getGrid(run.id, name)).filter((g): g is StoredGrid => g !== null),
     vectors: withVectors ? store.vectors(run.id) : [],
+    vectorCount: found.vectors,
     model: model ? { ...model, summary: JSON.parse(model.summary) } : null,
   };
 }
 
+/** Why the run has no grid for `format`, or null when it has one. */
+export function gridProblem(data: RunData, format: string): string | null {
+  return data.grids[0]
+    ? null
+    : `Run ${data.run.id.slice(0, 8)} is a ${data.run.kind} run with no loss grid; ${format} needs a landscape, interpolate or trajectory run.`;
+}
+
+/** Why the run has no 2-D grid for `format` (which has no 1-D form), or null. */
+export function surfaceProblem(data: RunData, format: string): string | null {
+  return (
+    gridProblem(data, format) ??
+    (data.grids[0].y ? null : `Run ${data.run.id.slice(0, 8)} holds a 1-D curve; ${format} needs a 2-D surface.`)
+  );
+}
+
+/** Why `format`, which needs every point, cannot be written yet (a cancelled or crashed grid), or null. */
+export function completeGridProblem(data: RunData, format: string, surface: boolean): string | null {
+  return (
+    (surface ? surfaceProblem(data, format) : gridProblem(data, format)) ??
+    (data.grids[0].complete
+      ? null
+      : `Run ${data.run.id.slice(0, 8)} is ${data.run.state} with points missing; resume it first.`)
+  );
+}
+
+const refuse = (problem: string | null) => {
+  if (problem) throw new Error(problem);
+};
+
 /** The run's main grid, or a sentence saying why there is none. */
 export function mainGrid(data: RunData, format: string): StoredGrid {
-  const grid = data.grids[0];
-  if (!grid)
-    throw new Error(
-      `Run ${data.run.id.slice(0, 8)} is a ${data.run.kind} run with no loss grid; ${format} needs a landscape, interpolate or trajectory run.`,
-    );
-  return grid;
+  refuse(gridProblem(data, format));
+  return data.grids[0];
 }
 
 /** A 2-D grid, for formats that have no 1-D form. */
 export function surfaceGrid(data: RunData, format: string): StoredGrid & { y: number[] } {
-  const grid = mainGrid(data, format);
-  if (!grid.y) throw new Error(`Run ${data.run.id.slice(0, 8)} holds a 1-D curve; ${format} needs a 2-D surface.`);
-  return grid as StoredGrid & { y: number[] };
+  refuse(surfaceProblem(data, format));
+  return data.grids[0] as StoredGrid & { y: number[] };
+}
+
+/** A grid with every point, for formats that cannot say "not computed". */
+export function completeGrid(data: RunData, format: string, surface: boolean): StoredGrid {
+  refuse(completeGridProblem(data, format, surface));
+  return data.grids[0];
 }

@@ -5,7 +5,7 @@
  * grid works and missing points are refused rather than drawn at -1. `.vts` is the same surface as
  * a StructuredGrid, which ParaView can warp and contour directly.
  */
-import { type RunData, surfaceGrid } from './run-data';
+import { completeGridProblem, type RunData, surfaceGrid } from './run-data';
 
 export interface VtkOptions {
   /** Li's --log: z → ln(z + 0.1), after clipping. */
@@ -25,12 +25,20 @@ interface Sheet {
   zs: number[];
 }
 
+/** Why the run cannot be written as VTK `format`, or null. */
+export function vtkProblem(data: RunData, o: VtkOptions, format: string): string | null {
+  const problem = completeGridProblem(data, format, true);
+  if (problem) return problem;
+  if (o.surface === 'accuracy' && !data.grids[0].accuracy)
+    return `Run ${data.run.id.slice(0, 8)} has no accuracy surface (a regression loss).`;
+  return null;
+}
+
 function sheet(data: RunData, o: VtkOptions, format: string): Sheet {
+  const problem = vtkProblem(data, o, format);
+  if (problem) throw new Error(problem);
   const g = surfaceGrid(data, format);
-  const values = o.surface === 'accuracy' ? g.accuracy : g.loss;
-  if (!values) throw new Error(`Run ${data.run.id.slice(0, 8)} has no accuracy surface (a regression loss).`);
-  if (!g.complete)
-    throw new Error(`Run ${data.run.id.slice(0, 8)} is ${data.run.state} with points missing; resume it first.`);
+  const values = (o.surface === 'accuracy' ? g.accuracy : g.loss) as Float64Array;
   const nx = g.x.length;
   const ny = g.y.length;
   const xs: number[] = [];

@@ -1,5 +1,17 @@
-/** A Hessian analysis as a run: the spectrum as one JSON result, eigenvectors as float32 BLOBs. */
-import type { HessianReport } from '../analysis/spectrum';
+/**
+ * A Hessian analysis as a run, driven by one function for the CLI, the demo, the app's job queue and
+ * a resume: its stages (eigenvalues, trace, density, per-layer) run one after another and each is
+ * recorded the moment it finishes, so a cancelled, crashed or failed run keeps every finished stage
+ * (the spectrum JSON holds them, eigenvectors are float32 BLOBs) and a resume computes only the rest.
+ */
+import {
+  analyzeHessian,
+  defaultHessianOptions,
+  type HessianOptions,
+  type HessianProgress,
+  type HessianReport,
+} from '../analysis/spectrum';
+import type { Evaluator } from '../evaluator/evaluator';
 import { writeNpz } from '../formats/npz-write';
 import type { RunRecorder } from './recorder';
 
@@ -30,7 +42,7 @@ export function eigenvectorsNpz(
 }
 
 /** The documented JSON, in the documented key order, leaving out what was not asked for. */
-export function spectrumJson(r: HessianReport) {
+export function spectrumJson(r: Partial<HessianReport>) {
   const keys = [
     'topEigenvalues',
     'bottomEigenvalues',
@@ -46,11 +58,64 @@ export function spectrumJson(r: HessianReport) {
   return Object.fromEntries(keys.filter((k) => r[k] !== undefined).map((k) => [k, r[k]]));
 }
 
-/** The spectrum as one JSON result, its eigenvectors (when asked for) as float32 BLOBs. */
-export function recordSpectrum(rec: RunRecorder, r: HessianReport, vectors: false | ParamLayout): void {
-  rec.result('spectrum', spectrumJson(r));
-  if (!vectors || !r.eigenvectors) return;
-  rec.result('parameters', vectors);
+export type HessianStage = HessianProgress['stage'];
+
+/**
+ * analyzeHessian's stages, each run alone by turning the others off. Every stage draws its probes
+ * from its own seed (seed, seed + 1, ...) at the same θ, so the numbers are those of one whole call.
+ */
+const STAGES: Array<{ name: HessianStage; wanted(o: HessianOptions): boolean }> = [
+  { name: 'eigenvalues', wanted: (o) => o.topK > 0 || o.bottomK > 0 },
+  { name: 'trace', wanted: (o) => o.trace },
+  { name: 'density', wanted: (o) => o.density },
+  { name: 'per-layer', wanted: (o) => o.perLayer },
+];
+
+function onlyStage(o: HessianOptions, stage: HessianStage): HessianOptions {
+  return {
+    ...o,
+    topK: stage === 'eigenvalues' ? o.topK : 0,
+    bottomK: stage === 'eigenvalues' ? o.bottomK : 0,
+    trace: stage === 'trace',
+    density: stage === 'density',
+    perLayer: stage === 'per-layer',
+  };
+}
+
+/** Which stages a run asked for and which it has: recorded as the result `stages`. */
+export interface HessianStages {
+  planned: HessianStage[];
+  done: HessianStage[];
+}
+
+/** The stages these options ask for, in the order they run. */
+export function plannedStages(options: Partial<HessianOptions>): HessianStage[] {
+  const o = { ...defaultHessianOptions, ...options };
+  return STAGES.filter((s) => s.wanted(o)).map((s) => s.name);
+}
+
+/** The analysis options of a recorded run (its options also hold the loss's), unset ones left out. */
+export function hessianOptionsOf(recorded: object): Partial<HessianOptions> {
+  const o = recorded as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(defaultHessianOptions)
+      .filter((k) => o[k] !== undefined && o[k] !== null)
+      .map((k) => [k, o[k]]),
+  );
+}
+
+export interface HessianRunOptions {
+  signal?: AbortSignal;
+  rec: RunRecorder | null;
+  onProgress?: (p: HessianProgress) => void;
+  /** Store the eigenvectors in the run, with this layout (they are computed when options ask). */
+  vectors?: false | ParamLayout;
+}
+
+/** Eigenvectors as float32 BLOBs, top first then bottom, with the layout that reads them back. */
+function recordVectors(rec: RunRecorder, r: HessianReport, layout: ParamLayout): void {
+  if (!r.eigenvectors) return;
+  rec.result('parameters', layout);
   const top = r.eigenvectors.top.map((v, i) => ({ v, label: `top${i + 1}`, value: r.topEigenvalues?.[i] ?? null }));
   const bottom = r.eigenvectors.bottom.map((v, i) => ({
     v,
@@ -60,4 +125,56 @@ export function recordSpectrum(rec: RunRecorder, r: HessianReport, vectors: fals
   [...top, ...bottom].forEach((e, k) => {
     rec.vector(k, e.label, e.value, e.v);
   });
+}
+
+/**
+ * The whole analysis: what `saddle hessian`, the demo, the app and a resume run. A run taken up again
+ * (its recorder holds `stages`) skips the stages it has; the report returned holds them all.
+ */
+export async function runHessian(
+  ev: Evaluator,
+  options: Partial<HessianOptions>,
+  { signal, rec, onProgress = () => {}, vectors = false }: HessianRunOptions,
+): Promise<HessianReport> {
+  rec?.computedOn(ev);
+  const o = { ...defaultHessianOptions, ...hessianOptionsOf(options) };
+  const planned = plannedStages(o);
+  const before = rec?.stored('stages') as HessianStages | undefined;
+  const done: HessianStage[] = before ? before.done.filter((s) => planned.includes(s)) : [];
+  let report: HessianReport = {
+    hvps: 0,
+    seconds: 0,
+    ...(done.length ? (rec?.stored('spectrum') as Partial<HessianReport>) : {}),
+  };
+  rec?.result('stages', { planned, done } satisfies HessianStages);
+  const theta = ev.initialTheta();
+  for (const stage of planned) {
+    if (done.includes(stage)) continue;
+    const r = await analyzeHessian(
+      ev,
+      theta,
+      onlyStage(o, stage),
+      (p) => {
+        // Recorded before it is shown: what the user saw survives a kill.
+        rec?.progress(
+          { stage: p.stage, done: p.done, total: p.total, etaSeconds: p.etaSeconds },
+          p.ritz && { key: 'partial', value: p.ritz },
+        );
+        onProgress(p);
+      },
+      signal,
+    );
+    const { hvps, seconds, ...found } = r;
+    report = { ...report, ...found, hvps: report.hvps + hvps, seconds: report.seconds + seconds };
+    done.push(stage);
+    if (rec) {
+      const stageRecorded = () => {
+        rec.result('spectrum', spectrumJson(report));
+        rec.result('stages', { planned, done } satisfies HessianStages);
+        if (vectors) recordVectors(rec, r, vectors);
+      };
+      rec.store.db.transaction(stageRecorded)();
+    }
+  }
+  return report;
 }

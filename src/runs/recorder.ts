@@ -98,6 +98,11 @@ export class RunRecorder {
     this.store.putResult(this.id, key, value);
   }
 
+  /** A result recorded before (by this process, or before a crash or cancel the run resumes from). */
+  stored(key: string): unknown {
+    return this.store.getRun(this.id)?.results[key];
+  }
+
   gridStart(name: string, x: number[], y: number[] | null, meta: unknown): void {
     this.store.putGridAxes(this.id, name, x, y, meta);
   }

@@ -196,6 +196,16 @@ export class RunStore {
       .run(process.pid, hostname(), now(), id);
   }
 
+  /**
+   * Queue a crashed, cancelled or failed run again (a resume waiting its turn in this process):
+   * `pending`, its error cleared, owned by this process so another one does not call it crashed.
+   */
+  requeue(id: string): void {
+    this.db
+      .prepare("UPDATE runs SET state = 'pending', error = NULL, finished_at = NULL, pid = ?, host = ? WHERE id = ?")
+      .run(process.pid, hostname(), id);
+  }
+
   finish(id: string, state: Exclude<RunState, 'pending' | 'running'>, error?: string): void {
     const t = new Date();
     const started = (

@@ -117,7 +117,7 @@ describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
   it('lists the recorded runs, exports one as a download, and imports a dropped Li surface', async () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs] tbody tr').length === 2);
     const row = page.locator('[data-testid=runs] tbody tr', { hasText: 'landscape' });
-    await row.locator('select').selectOption('csv');
+    await row.locator('select').selectOption({ label: 'CSV grid' });
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       row.locator('button', { hasText: 'Export' }).click(),
@@ -134,7 +134,7 @@ describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
     await page.screenshot({ path: `${ARTIFACTS}/runs.png`, fullPage: true });
   });
 
-  it('runs a landscape from the UI with progress, and cancels a Hessian analysis', async () => {
+  it('runs a landscape from the UI with progress, cancels a Hessian analysis and resumes it', async () => {
     await page.setInputFiles('[data-testid=data-input]', fixture('demo', 'demo-data.npz'));
     await page.waitForFunction(
       () => document.querySelector('[data-testid=data-name]')?.textContent === 'demo-data.npz',
@@ -175,12 +175,43 @@ describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
       /^eigenvalues \d+\/\d+/.test(document.querySelector('[data-testid=analysis-stage]')?.textContent ?? ''),
     );
     await page.click('[data-testid=analysis] button:has-text("Cancel")');
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid=error]')?.textContent === 'The analysis was cancelled.',
+    // The user's own Cancel is a state, not an error.
+    await page.waitForFunction(() =>
+      /^hessian cancelled: run [0-9a-f]{8} keeps what it finished\.$/.test(
+        document.querySelector('[data-testid=analysis-stage]')?.textContent ?? '',
+      ),
     );
+    expect(await page.isHidden('[data-testid=error]')).toBe(true);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs] tbody tr').length === 5);
-    expect(await page.locator('[data-testid=runs] tbody tr').first().textContent()).toMatch(
-      /hessian demo\.onnx.*cancelled/,
+    const hessian = page.locator('[data-testid=runs] tbody tr').first();
+    expect(await hessian.textContent()).toMatch(/hessian demo\.onnx.*cancelled/);
+    // Its menu lists only what it can give: no eigenvectors (never stored), no grid formats.
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=runs] tbody tr:first-child option').length > 0,
     );
-  }, 90_000);
+    const offered = await hessian.locator('option').allTextContents();
+    expect(offered).toContain('JSON');
+    expect(offered).not.toContain('eigenvectors (.npz)');
+    expect(offered).not.toContain('ParaView VTP');
+    // Resume is a job like any other: running, with its progress and a Cancel button in its row.
+    await hessian.locator('button', { hasText: 'Resume' }).click();
+    await page.waitForFunction(() =>
+      /^\w[\w-]* \d+\/\d+/.test(document.querySelector('[data-testid=resume-stage]')?.textContent ?? ''),
+    );
+    expect(await hessian.locator('.state').textContent()).toBe('running');
+    expect(await hessian.locator('button', { hasText: 'Cancel' }).count()).toBe(1);
+    await page.screenshot({ path: `${ARTIFACTS}/resume.png`, fullPage: true });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=runs] tbody tr:first-child .state')?.textContent === 'finished',
+      undefined,
+      { timeout: 60_000 },
+    );
+    await page.waitForFunction(() =>
+      Array.from(
+        document.querySelectorAll('[data-testid=runs] tbody tr:first-child option') as unknown as ArrayLike<{
+          textContent: string;
+        }>,
+      ).some((o) => o.textContent === 'LLA log line'),
+    );
+  }, 120_000);
 });

@@ -3,7 +3,7 @@
  * Each is a queued engine job recorded as a run; progress shows here with its ETA, and Cancel stops
  * it (a waiting job never starts). Finished runs appear in the runs panel.
  */
-import type { EngineEvent, OpenedModel } from '../../../src/api/contract';
+import { type EngineEvent, isCancellation, type OpenedModel } from '../../../src/api/contract';
 import type { Host } from '../api';
 import { h } from '../dom';
 
@@ -23,6 +23,8 @@ export function analysisPanel(
   const onError = errors.show;
   let dataPath: string | null = null;
   let job: string | null = null;
+  /** The run the current job records (from its progress events). */
+  let runId: string | null = null;
   const dataName = h('span', { class: 'muted', 'data-testid': 'data-name' }, 'no data set chosen');
   const input = h('input', {
     type: 'file',
@@ -75,6 +77,7 @@ export function analysisPanel(
   const start = async (kind: Kind) => {
     if (!dataPath) return;
     job = `${kind}-${Date.now().toString(36)}`;
+    runId = null;
     const n = Number(samples.value);
     const base = {
       job,
@@ -97,8 +100,15 @@ export function analysisPanel(
       const runId = typeof result.runId === 'string' ? result.runId.slice(0, 8) : '';
       stage.textContent = `${kind} finished${runId ? `: run ${runId}` : ''}.`;
     } catch (e) {
-      stage.textContent = '';
-      onError(e);
+      // The user's own Cancel is a state, not an error; what the run finished is kept.
+      // (runId is set by progress events while the call waits.)
+      const recordedIn = runId as string | null;
+      if (isCancellation(e))
+        stage.textContent = `${kind} cancelled${recordedIn ? `: run ${recordedIn.slice(0, 8)} keeps what it finished` : ''}.`;
+      else {
+        stage.textContent = '';
+        onError(e);
+      }
     } finally {
       job = null;
       setBusy(false);
@@ -134,6 +144,7 @@ export function analysisPanel(
     element,
     onEvent(event) {
       if (event.type !== 'progress' || event.job !== job) return;
+      runId = event.runId ?? runId;
       bar.max = event.total;
       bar.value = event.done;
       const eta = event.etaSeconds ? `, about ${Math.ceil(event.etaSeconds)} s left` : '';

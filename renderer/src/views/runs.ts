@@ -1,40 +1,22 @@
 /**
  * The runs panel: every run in the engine's database (the app's, or the one `saddle serve --db`
- * shares with CLI runs), with its state, and exports of each. PDF is offered in the desktop app only.
+ * shares with CLI runs), with its state, and the exports each can give (the engine says which). A
+ * resume is a job like any other: the run's row shows its progress, ETA and a Cancel button.
+ * PDF is offered in the desktop app only.
  */
-import type { ExportedFile, RunSummary } from '../../../src/api/contract';
+import {
+  type EngineEvent,
+  type ExportChoice,
+  type ExportedFile,
+  isCancellation,
+  type ProgressEvent,
+  type RunSummary,
+} from '../../../src/api/contract';
 import type { Host } from '../api';
 import { h } from '../dom';
 
-type Format = 'json' | 'csv' | 'vtp' | 'h5' | 'npz' | 'lla' | 'png' | 'html';
-
-/** What each kind of run can be exported as; the engine refuses the rest with a sentence anyway. */
-const FORMATS: Record<string, Array<[Format, string]>> = {
-  grid: [
-    ['html', 'HTML report'],
-    ['png', 'PNG figure'],
-    ['csv', 'CSV grid'],
-    ['vtp', 'ParaView VTP'],
-    ['h5', 'HDF5 (Li)'],
-    ['json', 'JSON'],
-  ],
-  hessian: [
-    ['html', 'HTML report'],
-    ['png', 'PNG density'],
-    ['csv', 'CSV eigenvalues'],
-    ['lla', 'LLA log line'],
-    ['npz', 'eigenvectors (.npz)'],
-    ['json', 'JSON'],
-  ],
-  loss: [
-    ['html', 'HTML report'],
-    ['json', 'JSON'],
-  ],
-};
-
-function formatsOf(kind: string): Array<[Format, string]> {
-  return FORMATS[kind] ?? (['landscape', 'interpolate', 'trajectory'].includes(kind) ? FORMATS.grid : FORMATS.loss);
-}
+const RESUMABLE_KINDS = ['landscape', 'hessian'];
+const RESUMABLE_STATES = ['crashed', 'cancelled', 'failed'];
 
 function download(file: ExportedFile): void {
   const bytes = file.encoding === 'base64' ? Uint8Array.from(atob(file.content), (c) => c.charCodeAt(0)) : file.content;
@@ -68,7 +50,7 @@ async function figures(host: Host, r: RunSummary): Promise<HTMLElement[]> {
 export function runsPanel(
   host: Host,
   onError: (e: unknown) => void,
-): { element: HTMLElement; refresh(): Promise<void> } {
+): { element: HTMLElement; refresh(): Promise<void>; onEvent(event: EngineEvent): boolean } {
   const body = h('tbody', {});
   const viewer = h('div', { class: 'viewer', 'data-testid': 'run-figures' });
   const empty = h('p', { class: 'muted', 'data-testid': 'runs-empty' }, 'No runs yet.');
@@ -101,17 +83,63 @@ export function runsPanel(
     );
   };
 
-  const row = (r: RunSummary): HTMLElement => {
-    const select = h('select', { 'aria-label': `export format for ${r.name}` });
-    for (const [value, label] of formatsOf(r.kind)) select.append(h('option', { value }, label));
+  /** Resumes this panel started, by run id: their job, last progress, and how the last one ended. */
+  const resumes = new Map<string, { job: string; last: ProgressEvent | null }>();
+  const notes = new Map<string, string>();
+  /** The progress line of each row with a resume running, to update in place. */
+  const lines = new Map<string, { bar: HTMLProgressElement; text: HTMLElement }>();
+
+  const showProgress = (runId: string) => {
+    const line = lines.get(runId);
+    const last = resumes.get(runId)?.last;
+    if (!line) return;
+    if (!last) {
+      line.bar.removeAttribute('value');
+      line.text.textContent = 'waiting for the engine…';
+      return;
+    }
+    line.bar.max = last.total;
+    line.bar.value = last.done;
+    const eta = last.etaSeconds ? `, about ${Math.ceil(last.etaSeconds)} s left` : '';
+    line.text.textContent = `${last.stage} ${last.done}/${last.total}${eta}`;
+  };
+
+  const resume = async (r: RunSummary) => {
+    const job = `resume-${r.id.slice(0, 8)}-${Date.now().toString(36)}`;
+    resumes.set(r.id, { job, last: null });
+    notes.delete(r.id);
+    await refresh();
+    try {
+      await host.api.resumeRun({ job, id: r.id });
+    } catch (e) {
+      if (isCancellation(e)) notes.set(r.id, 'resume cancelled; the run keeps what it finished.');
+      else onError(e);
+    } finally {
+      resumes.delete(r.id);
+      await refresh();
+    }
+  };
+
+  const exportMenu = (r: RunSummary) => {
+    let choices: ExportChoice[] = [];
+    const select = h('select', { 'aria-label': `export format for ${r.name}`, disabled: true });
     const exportButton = h(
       'button',
       {
         type: 'button',
+        disabled: true,
         onclick: async () => {
+          const c = choices[Number(select.value)];
+          if (!c) return;
           try {
-            const format = select.value as Format;
-            download(await host.api.exportRun({ id: r.id, format }));
+            download(
+              await host.api.exportRun({
+                id: r.id,
+                format: c.format,
+                ...(c.table ? { table: c.table } : {}),
+                ...(c.figure ? { figure: c.figure } : {}),
+              }),
+            );
           } catch (e) {
             onError(e);
           }
@@ -119,6 +147,46 @@ export function runsPanel(
       },
       'Export',
     );
+    // Only what this run can give: the engine decides from what the run holds.
+    host.api.availableExports({ id: r.id }).then(
+      (list) => {
+        choices = list;
+        select.replaceChildren(...list.map((c, k) => h('option', { value: String(k) }, c.label)));
+        select.disabled = exportButton.disabled = list.length === 0;
+      },
+      () => {
+        // The run was deleted meanwhile: the next refresh drops its row.
+      },
+    );
+    return { select, exportButton };
+  };
+
+  const stateCell = (r: RunSummary) => {
+    const cell = h('td', {}, h('span', { class: `state ${r.state}`, title: r.error ?? '' }, r.state));
+    const resuming = resumes.get(r.id);
+    if (resuming) {
+      const bar = h('progress', { max: '1', 'data-testid': 'resume-progress' });
+      const text = h('span', { class: 'muted', 'data-testid': 'resume-stage' });
+      lines.set(r.id, { bar, text });
+      showProgress(r.id);
+      const cancel = h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          onclick: () => void host.api.cancel({ job: resuming.job }).catch(onError),
+        },
+        'Cancel',
+      );
+      cell.append(' ', bar, ' ', text, ' ', cancel);
+    }
+    const note = notes.get(r.id);
+    if (note) cell.append(' ', h('span', { class: 'muted', 'data-testid': 'resume-note' }, note));
+    return cell;
+  };
+
+  const row = (r: RunSummary): HTMLElement => {
+    const { select, exportButton } = exportMenu(r);
     const pdf =
       host.kind === 'electron'
         ? h(
@@ -130,18 +198,8 @@ export function runsPanel(
             'PDF…',
           )
         : null;
-    const resumable = r.kind === 'landscape' && ['crashed', 'cancelled', 'failed'].includes(r.state);
-    const resume = resumable
-      ? h(
-          'button',
-          {
-            type: 'button',
-            onclick: () =>
-              host.api.resumeRun({ job: `resume-${r.id.slice(0, 8)}-${Date.now()}`, id: r.id }).catch(onError),
-          },
-          'Resume',
-        )
-      : null;
+    const resumable = RESUMABLE_KINDS.includes(r.kind) && RESUMABLE_STATES.includes(r.state) && !resumes.has(r.id);
+    const resumeButton = resumable ? h('button', { type: 'button', onclick: () => void resume(r) }, 'Resume') : null;
     return h(
       'tr',
       { 'data-run': r.id },
@@ -161,22 +219,33 @@ export function runsPanel(
         ),
       ),
       h('td', {}, r.kind),
-      h('td', {}, h('span', { class: `state ${r.state}`, title: r.error ?? '' }, r.state)),
+      stateCell(r),
       h('td', {}, when(r.createdAt)),
       h('td', { class: 'num' }, r.seconds === null ? '' : `${r.seconds.toFixed(1)} s`),
-      h('td', {}, select, ' ', exportButton, pdf ? ' ' : '', pdf, resume ? ' ' : '', resume),
+      h('td', {}, select, ' ', exportButton, pdf ? ' ' : '', pdf, resumeButton ? ' ' : '', resumeButton),
     );
   };
 
-  const refresh = async () => {
+  async function refresh(): Promise<void> {
     try {
       const runs = await host.api.listRuns({});
+      lines.clear();
       body.replaceChildren(...runs.map(row));
       empty.hidden = runs.length > 0;
     } catch (e) {
       // An engine without a database (never the app or serve) has no runs to show.
       empty.textContent = e instanceof Error ? e.message : String(e);
     }
+  }
+
+  /** Progress of a resume this panel started: shown in its row. True when the event was one. */
+  const onEvent = (event: EngineEvent): boolean => {
+    if (event.type !== 'progress' || !event.runId) return false;
+    const resuming = resumes.get(event.runId);
+    if (resuming?.job !== event.job) return false;
+    resuming.last = event;
+    showProgress(event.runId);
+    return true;
   };
-  return { element, refresh };
+  return { element, refresh, onEvent };
 }

@@ -358,6 +358,25 @@ const CASES: Record<ComputeOp, OpCase[]> = {
       build: (g, [dy, w]) =>
         g.add('convBackInput', [dy, w], { conv: conv({ strides: [2, 2], pads: [1, 1, 1, 1] }), perm: [1, 20, 12, 12] }),
     },
+    // A 1 × 1 stride-2 kernel (three of four stride phases have no taps), and stride 3 with dilation 2.
+    {
+      params: [
+        [2, 8, 4, 4],
+        [8, 6, 1, 1],
+      ],
+      build: (g, [dy, w]) => g.add('convBackInput', [dy, w], { conv: conv({ strides: [2, 2] }), perm: [2, 6, 8, 7] }),
+    },
+    {
+      params: [
+        [1, 4, 3, 3],
+        [4, 2, 3, 3],
+      ],
+      build: (g, [dy, w]) =>
+        g.add('convBackInput', [dy, w], {
+          conv: conv({ strides: [3, 3], dilations: [2, 2], pads: [2, 1, 0, 2] }),
+          perm: [1, 2, 10, 9],
+        }),
+    },
   ],
   convBackWeight: [
     {

@@ -121,4 +121,58 @@ describe('uploads kept beside the runs database', () => {
     expect(r.json.error.message).toBe("'big.onnx' is 5000 bytes, over the 1000-byte upload limit.");
     await server.close();
   });
+
+  it("names the user's file, not the server's folder, in a data error", async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'saddle-uploads-test-')), 'runs.db');
+    const server = await serve(db);
+    const tab = client(server);
+    const model = await tab.upload('demo.onnx', readFileSync(fixture('demo', 'demo.onnx')));
+    const data = await tab.upload('my data.npz', new TextEncoder().encode('not a zip at all'));
+    const { result: opened } = await tab.call('openModel', { path: model.json.result.path });
+    const r = await tab.call('landscape', { job: 'bad', modelId: opened.modelId, data: data.json.result.path });
+    expect(r.ok).toBe(false);
+    expect(r.error.message).toMatch(/NumPy \.npz reader: .*\(in 'my data\.npz'\)/);
+    expect(r.error.message).not.toContain(server.uploadDir);
+    await server.close();
+  });
+
+  it("sends a run's progress to a client that watches it, as well as to the one that started it", async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'saddle-uploads-test-')), 'runs.db');
+    const server = await serve(db);
+    const starter = client(server, 'starter');
+    const socket = async (id: string) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events?client=${id}`, { headers: starter.headers });
+      const got: Json[] = [];
+      ws.on('message', (m) => got.push(JSON.parse(String(m))));
+      await new Promise((resolve) => ws.once('open', resolve));
+      return { ws, got };
+    };
+    const watcher = await socket('watcher');
+    const other = await socket('other');
+    // The watcher learns the run id from the runs list, then asks for its events.
+    watcher.ws.on('message', (m) => {
+      const e = JSON.parse(String(m));
+      if (e.type === 'runs-changed')
+        starter.call('listRuns', {}).then(
+          (r) => {
+            for (const run of r.result) watcher.ws.send(JSON.stringify({ watch: run.id }));
+          },
+          () => {}, // the server closed at the end of the test
+        );
+    });
+    const { result: opened } = await starter.call('openDemo', {});
+    const r = await starter.call('landscape', {
+      job: 'watched',
+      modelId: opened.modelId,
+      data: fixture('demo', 'demo-data.npz'),
+      samples: 64,
+      options: { dims: 2, steps: 9 },
+    });
+    expect(r.ok).toBe(true);
+    expect(watcher.got.filter((e) => e.job === 'watched').length).toBeGreaterThan(0);
+    expect(other.got.filter((e) => e.type === 'progress')).toEqual([]);
+    watcher.ws.close();
+    other.ws.close();
+    await server.close();
+  }, 60_000);
 });

@@ -73,4 +73,21 @@ describe('opening a large file that is not what it should be', () => {
     expect(r.error?.message).toMatch(/no end-of-central-directory record/);
     expect(r.peakRise).toBeLessThan(200e6);
   });
+
+  it('refuses 1.9 GB files that are not .npy or IDX as data sets within a second and 200 MB', async () => {
+    const npy = await refusal(() =>
+      loadDataset(`${bigFile('x.npy', new Uint8Array(16))},${bigFile('y.npy', new Uint8Array(16))}`),
+    );
+    expect(npy.error?.message).toMatch(/NumPy \.npy reader: the file is not a NumPy array, not an \.npy.*x\.npy/);
+    const idx = await refusal(() =>
+      loadDataset(
+        `${bigFile('img-idx3-ubyte', text.encode('<html>'))},${bigFile('lab-idx1-ubyte', new Uint8Array(8))}`,
+      ),
+    );
+    expect(idx.error?.message).toMatch(/MNIST IDX reader: the file is an HTML or XML document: it does not start/);
+    for (const r of [npy, idx]) {
+      expect(r.seconds).toBeLessThan(1);
+      expect(r.peakRise).toBeLessThan(200e6);
+    }
+  });
 });

@@ -3,12 +3,16 @@
  * (`npm run build`); Forge packs out/, the demo fixtures and the production dependencies, and
  * rebuilds better-sqlite3 against Electron's Node ABI.
  */
+
+import { FuseV1Options, FuseVersion } from '@electron/fuses';
 import { MakerDeb } from '@electron-forge/maker-deb';
 import { MakerDMG } from '@electron-forge/maker-dmg';
 import { MakerSquirrel } from '@electron-forge/maker-squirrel';
 import { MakerZIP } from '@electron-forge/maker-zip';
 import { AutoUnpackNativesPlugin } from '@electron-forge/plugin-auto-unpack-natives';
+import { FusesPlugin } from '@electron-forge/plugin-fuses';
 import type { ForgeConfig } from '@electron-forge/shared-types';
+import { fuseConfig } from './electron/fuses';
 
 const config: ForgeConfig = {
   packagerConfig: {
@@ -25,11 +29,8 @@ const config: ForgeConfig = {
     new MakerDMG({}),
     new MakerSquirrel({ name: 'Saddle' }),
   ],
-  // The Electron fuses in electron/fuses.ts are not flipped yet: @electron-forge/plugin-fuses and
-  // @electron/fuses are not installed. Once they are devDependencies, import FusesPlugin from the
-  // first, FuseV1Options and FuseVersion from the second, fuseConfig from './electron/fuses', and add
-  // `new FusesPlugin(fuseConfig(FuseVersion.V1, FuseV1Options))` to this list.
-  plugins: [new AutoUnpackNativesPlugin({})],
+  // The Electron fuses of electron/fuses.ts, flipped in the packaged binary.
+  plugins: [new AutoUnpackNativesPlugin({}), new FusesPlugin(fuseConfig(FuseVersion.V1, FuseV1Options))],
 };
 
 export default config;

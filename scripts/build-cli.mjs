@@ -22,6 +22,24 @@ const rawPlugin = {
 
 const entries = process.argv.slice(2).length ? process.argv.slice(2) : ['cli'];
 const entryFiles = { cli: 'src/cli/main.ts', bench: 'scripts/bench.ts', worker: 'src/evaluator/worker.ts' };
+/** The GPU bench travels alone to a machine without node_modules: everything but Dawn is bundled in. */
+if (process.argv[2] === 'benchgpu') {
+  await build({
+    entryPoints: { 'bench-gpu': 'scripts/bench-gpu.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['webgpu'],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    define: { __SADDLE_VERSION__: JSON.stringify(pkg.version) },
+    plugins: [rawPlugin],
+    logLevel: 'warning',
+  });
+  process.exit(0);
+}
 await build({
   entryPoints: Object.fromEntries(
     Object.entries(entryFiles)

@@ -12,6 +12,7 @@ import {
   type SaddleApi,
   type WeightsReport,
 } from '../../src/api/contract';
+import { type ConnectionState, connectionError, linkEvents } from './connection';
 
 export interface Host {
   api: SaddleApi;
@@ -25,6 +26,10 @@ export interface Host {
   /** Import runs from a dropped saddle.db or Li .h5 surface file. */
   importRuns(file: File): Promise<{ summary: string }>;
   onEvent(listener: (event: EngineEvent) => void): () => void;
+  /** The link to the engine: always 'connected' in Electron; in a browser it can drop and come back. */
+  onConnection(listener: (state: ConnectionState) => void): () => void;
+  /** Also receive the progress of a run another client started (a browser gets only its own jobs'). */
+  watchRun(runId: string): void;
 }
 
 export function connect(): Host {
@@ -38,24 +43,39 @@ export function connect(): Host {
       importRuns: (file) => bridge.importRuns({ path: bridge.pathForFile(file) }),
       uploadPath: async (file) => bridge.pathForFile(file),
       onEvent: (listener) => bridge.onEvent(listener),
+      onConnection: () => () => {},
+      watchRun: () => {},
     };
   }
   return browserHost();
 }
 
+/** This tab's id: the server sends a job's progress only to the tab that started it. */
+const clientId = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join(
+  '',
+);
+
 async function post<T>(path: string, body: BodyInit, contentType: string): Promise<T> {
-  const response = await fetch(path, {
-    method: 'POST',
-    body,
-    headers: { 'content-type': contentType },
-    credentials: 'same-origin',
-  });
+  let response: globalThis.Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': contentType, 'x-saddle-client': clientId },
+      credentials: 'same-origin',
+    });
+  } catch {
+    // fetch's own "Failed to fetch" says nothing to a user: the server is gone.
+    throw connectionError('offline');
+  }
   let parsed: ApiResult<T>;
   try {
     parsed = (await response.json()) as ApiResult<T>;
   } catch {
     throw new ApiCallError({ kind: 'network', message: `The server answered ${response.status} without a result.` });
   }
+  if (!parsed.ok && response.status === 403 && parsed.error.kind === 'forbidden')
+    throw connectionError('token-changed');
   if (!parsed.ok) throw new ApiCallError(parsed.error);
   return parsed.result;
 }
@@ -84,10 +104,23 @@ function browserHost(): Host {
     ]),
   ) as SaddleApi;
   const listeners = new Set<(event: EngineEvent) => void>();
-  const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events`);
-  socket.addEventListener('message', (m) => {
-    const event = JSON.parse(String(m.data)) as EngineEvent;
-    for (const l of listeners) l(event);
+  const stateListeners = new Set<(state: ConnectionState) => void>();
+  const link = linkEvents({
+    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events?client=${clientId}`,
+    probe: async () => {
+      try {
+        const r = await fetch('/api/version', { method: 'POST', body: '{}', credentials: 'same-origin' });
+        return r.status === 403 ? 'forbidden' : 'ok';
+      } catch {
+        return 'unreachable';
+      }
+    },
+    onEvent: (event) => {
+      for (const l of listeners) l(event);
+    },
+    onState: (state) => {
+      for (const l of stateListeners) l(state);
+    },
   });
   return {
     api,
@@ -104,5 +137,11 @@ function browserHost(): Host {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onConnection: (listener) => {
+      stateListeners.add(listener);
+      listener(link.state());
+      return () => stateListeners.delete(listener);
+    },
+    watchRun: (runId) => link.send({ watch: runId }),
   };
 }

@@ -1,6 +1,7 @@
 /** The renderer's entry: wires the start screen, the model card and error display to the host. */
 import type { EngineEvent, OpenedModel } from '../../src/api/contract';
 import { connect } from './api';
+import { CONNECTION_MESSAGES, type ConnectionState } from './connection';
 import { h } from './dom';
 import { type AnalysisPanel, analysisPanel } from './views/analysis';
 import { modelCard } from './views/model-card';
@@ -14,6 +15,7 @@ const app = document.getElementById('app') as HTMLElement;
 const status = h('div', { class: 'status', 'data-testid': 'status' });
 const errorBox = h('div', { class: 'error', role: 'alert', 'data-testid': 'error', hidden: true });
 const content = h('main', {});
+const connection = h('span', { class: 'connection', 'data-testid': 'connection', role: 'status' });
 const runs = runsPanel(host, showError);
 
 function showError(e: unknown): void {
@@ -82,12 +84,26 @@ host.onEvent((event: EngineEvent) => {
     status.textContent = event.done < event.total ? `${event.stage}… ${event.message ?? ''}` : '';
 });
 
+/** The server's state in the header; when it is back, the runs list catches up with what happened. */
+let lastState: ConnectionState = 'connecting';
+host.onConnection((state) => {
+  connection.textContent = CONNECTION_MESSAGES[state];
+  connection.dataset.state = state;
+  if (state === 'token-changed') showError(CONNECTION_MESSAGES[state]);
+  if (state === 'connected' && lastState === 'offline') {
+    errorBox.hidden = true;
+    void runs.refresh();
+  }
+  lastState = state;
+});
+
 app.append(
   h(
     'header',
     { class: 'top' },
     h('h1', {}, 'Saddle'),
     h('span', { class: 'muted' }, 'loss landscapes and Hessian spectra'),
+    connection,
   ),
   startScreen(open),
   errorBox,

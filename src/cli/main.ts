@@ -20,7 +20,7 @@ import {
 } from './landscape';
 import { lossCommand } from './loss';
 import { runsDelete, runsExport, runsImport, runsList, runsShow } from './runs';
-import { serveCommand } from './serve';
+import { parseBytes, serveCommand } from './serve';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -251,6 +251,13 @@ export function buildProgram(): Command {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--no-token', 'disable the access token (only on a trusted network)')
     .option('--db <file>', 'record analyses in this runs database (shared with the CLI: see saddle runs)', 'saddle.db')
+    .option('--max-upload <size>', 'largest file a browser may upload (8G, 500M, bytes)', parseBytes, 8 * 2 ** 30)
+    .option(
+      '--upload-quota <size>',
+      'largest total of uploads kept beside the database; what no run uses is removed first',
+      parseBytes,
+      32 * 2 ** 30,
+    )
     .action(serveCommand);
 
   program

@@ -1,4 +1,6 @@
 /** `saddle runs list | show ID | delete ID | export ID | import FILE` over the runs database (--db, default ./saddle.db). */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { type ExportFormat, type ExportOptions, exportRun } from '../export';
 import { importRunsFile } from '../runs/import';
 import { RunStore } from '../store/store';
@@ -9,8 +11,17 @@ export interface RunsOptions {
   json?: boolean;
 }
 
+/** A runs database that must already exist: reading runs never creates an empty one as a side effect. */
+export function existingStore(path: string): RunStore {
+  if (!existsSync(path))
+    throw new Error(
+      `No runs database at '${resolve(path)}': nothing was recorded there. Record runs with --db ${path}, or name the database with --db.`,
+    );
+  return new RunStore(path);
+}
+
 export function withStore<T>(path: string, fn: (store: RunStore) => T): T {
-  const store = new RunStore(path);
+  const store = existingStore(path);
   try {
     return fn(store);
   } finally {
@@ -104,7 +115,7 @@ export interface RunsExportOptions extends RunsOptions, Omit<ExportOptions, 'for
 }
 
 export async function runsExport(id: string, opts: RunsExportOptions): Promise<void> {
-  const store = new RunStore(opts.db);
+  const store = existingStore(opts.db);
   try {
     const text = await exportRun(store, id, opts, opts.output);
     if (text !== null) process.stdout.write(text);

@@ -2,6 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { FileFormatError } from '../formats/errors';
 import { readNpz } from '../formats/numpy';
+import { sniffNonModel } from '../formats/sniff';
+import { FileSource } from '../formats/source';
+import { ZipArchive } from '../formats/zip';
 import type { Dataset } from './dataset';
 import { readCifar, readMnist, readNpyPair } from './readers';
 
@@ -76,7 +79,27 @@ function preprocess(d: Dataset, opts: DataOptions): Dataset {
   return { ...d, inputs: { shape, data } };
 }
 
+/**
+ * An .npz is read whole, so first check it is a zip archive whose directory fits the file (bounded
+ * reads): a large file that is not one is refused without reading it.
+ */
+function checkNpzFile(path: string): void {
+  const reader = 'NumPy .npz';
+  const src = new FileSource(path, reader);
+  try {
+    const head = src.read(0, Math.min(4, src.size), reader);
+    if (head[0] !== 0x50 || head[1] !== 0x4b) {
+      const what = sniffNonModel(head);
+      throw new FileFormatError(path, reader, 'not-a-model', `the file is ${what ?? 'not a zip archive'}, not an .npz`);
+    }
+    new ZipArchive(src, reader);
+  } finally {
+    src.close();
+  }
+}
+
 async function loadNpz(path: string, opts: DataOptions): Promise<Dataset> {
+  checkNpzFile(path);
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(path));

@@ -7,9 +7,24 @@ import { basename } from 'node:path';
 import { gunzipSync } from 'fflate';
 import { FileFormatError } from '../formats/errors';
 import { parseNpy } from '../formats/numpy';
+import { sniffNonModel } from '../formats/sniff';
+import { FileSource } from '../formats/source';
 import type { Dataset } from './dataset';
 
-function readBytes(path: string, reader: string): Uint8Array {
+/**
+ * The whole file, after `checkHead` has seen its first bytes: a file of the wrong kind is refused
+ * before it is read (a 2 GB video named .npy costs a few bytes, not 2 GB).
+ */
+function readBytes(path: string, reader: string, checkHead?: (head: Uint8Array) => string | null): Uint8Array {
+  if (checkHead) {
+    const src = new FileSource(path, reader);
+    try {
+      const wrong = checkHead(src.read(0, Math.min(8, src.size), reader));
+      if (wrong) throw new FileFormatError(path, reader, 'not-a-model', wrong);
+    } finally {
+      src.close();
+    }
+  }
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
@@ -31,9 +46,20 @@ function maybeGunzip(path: string, bytes: Uint8Array, reader: string): Uint8Arra
   }
 }
 
+const npyHead = (b: Uint8Array) =>
+  b[0] === 0x93 && String.fromCharCode(...b.subarray(1, 6)) === 'NUMPY'
+    ? null
+    : `the file is ${sniffNonModel(b) ?? 'not a NumPy array'}, not an .npy (no \\x93NUMPY magic)`;
+
+/** IDX files start 00 00 08 (unsigned bytes); gzip ones are checked once inflated. */
+const idxHead = (b: Uint8Array) =>
+  (b[0] === 0x1f && b[1] === 0x8b) || (b[0] === 0 && b[1] === 0)
+    ? null
+    : `the file is ${sniffNonModel(b) ?? 'not an IDX file'}: it does not start with an IDX magic number`;
+
 export function readNpyPair(inputsPath: string, targetsPath: string): Dataset {
-  const x = parseNpy(readBytes(inputsPath, 'NumPy .npy'), inputsPath);
-  const y = parseNpy(readBytes(targetsPath, 'NumPy .npy'), targetsPath);
+  const x = parseNpy(readBytes(inputsPath, 'NumPy .npy', npyHead), inputsPath);
+  const y = parseNpy(readBytes(targetsPath, 'NumPy .npy', npyHead), targetsPath);
   if (x.shape[0] !== y.shape[0]) {
     throw new FileFormatError(
       targetsPath,
@@ -55,7 +81,7 @@ export function readNpyPair(inputsPath: string, targetsPath: string): Dataset {
 
 /** MNIST IDX: magic 0x0000 08 NN (unsigned bytes, NN dimensions), big-endian sizes, then the data. */
 export function readIdx(path: string): { shape: number[]; data: Uint8Array } {
-  const bytes = maybeGunzip(path, readBytes(path, 'MNIST IDX'), 'MNIST IDX');
+  const bytes = maybeGunzip(path, readBytes(path, 'MNIST IDX', idxHead), 'MNIST IDX');
   const fail = (kind: 'corrupt' | 'truncated' | 'unsupported', d: string) =>
     new FileFormatError(path, 'MNIST IDX', kind, d);
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0)

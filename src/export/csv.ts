@@ -11,6 +11,12 @@ const cell = (v: unknown): string => {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
+/**
+ * A grid axis value as people write it: axes are start + i * step in float64, which leaves noise in
+ * the last digits (0.8999999999999999); 15 significant digits drop it and keep every real value.
+ */
+export const axisValue = (v: number): number => (Number.isFinite(v) ? Number(v.toPrecision(15)) : v);
+
 export function toCsv(header: string[], rows: unknown[][]): string {
   return `${[header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
 }
@@ -42,7 +48,8 @@ export function runCsv(data: RunData, table: CsvTable = defaultTable(data)): str
     for (let i = 0; i < g.x.length; i++)
       for (let j = 0; j < ny; j++) {
         const k = i * ny + j;
-        rows.push(g.y ? [g.x[i], g.y[j], g.loss[k], g.accuracy?.[k]] : [g.x[i], g.loss[k], g.accuracy?.[k]]);
+        const x = axisValue(g.x[i]);
+        rows.push(g.y ? [x, axisValue(g.y[j]), g.loss[k], g.accuracy?.[k]] : [x, g.loss[k], g.accuracy?.[k]]);
       }
     return toCsv(g.y ? ['x', 'y', 'loss', 'accuracy'] : ['x', 'loss', 'accuracy'], rows);
   }

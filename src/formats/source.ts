@@ -45,13 +45,17 @@ export class BytesSource implements ByteSource {
 export class FileSource implements ByteSource {
   readonly size: number;
   private fd: number | null;
-  constructor(readonly name: string) {
+  /** `reader` names the reader in open errors ('ONNX', 'checkpoint'...). */
+  constructor(
+    readonly name: string,
+    reader = 'file',
+  ) {
     try {
       this.fd = openSync(name, 'r');
     } catch (e) {
       throw new FileFormatError(
         name,
-        'file',
+        reader,
         'io',
         `the file cannot be opened (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
       );
@@ -59,7 +63,7 @@ export class FileSource implements ByteSource {
     const st = fstatSync(this.fd);
     if (!st.isFile()) {
       closeSync(this.fd);
-      throw new FileFormatError(name, 'file', 'io', 'the path is not a regular file');
+      throw new FileFormatError(name, reader, 'io', 'the path is not a regular file');
     }
     this.size = st.size;
   }

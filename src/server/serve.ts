@@ -7,20 +7,21 @@
  * request that names a different Origin, or a Host other than the one we listen on, is refused
  * (that stops cross-site requests and DNS rebinding).
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, extname, join, normalize, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { type WebSocket, WebSocketServer } from 'ws';
-import type { EngineEvent } from '../api/contract';
+import { join, resolve } from 'node:path';
+import { WebSocketServer } from 'ws';
+import type { ApiResult, EngineEvent } from '../api/contract';
 import { dispatch } from '../api/dispatch';
 import { SaddleService } from '../api/service';
 import { rendererDir } from '../resources';
 import { RunStore } from '../store/store';
+import { CLIENT_HEADER, CLIENT_ID, EventRouter } from './events';
+import { COOKIE, HttpError, hasToken, readBody, sendError, sendJson, serveStatic } from './http';
+import { safeUploadName, UploadError, UploadStore } from './uploads';
 
 export interface ServeOptions {
   port: number;
@@ -30,7 +31,9 @@ export interface ServeOptions {
   staticDir?: string;
   /** Largest accepted upload, in bytes. */
   maxUploadBytes?: number;
-  /** The runs database analyses are recorded in (none: not recorded). */
+  /** Largest total of kept uploads, in bytes. */
+  uploadQuotaBytes?: number;
+  /** The runs database analyses are recorded in (none: not recorded, uploads kept only while serving). */
   db?: string;
 }
 
@@ -38,37 +41,44 @@ export interface RunningServer {
   url: string;
   token: string;
   port: number;
+  /** Where uploads are kept: `<db>.uploads` beside the runs database, or a temporary folder. */
+  uploadDir: string;
   close(): Promise<void>;
 }
 
-const COOKIE = 'saddle_token';
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-};
-// connect-src 'self' covers the page's WebSocket to this same host (CSP 3: Chrome 71, Firefox,
-// Safari 16); naming ws: or wss: would let a script reach any host.
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+export const DEFAULT_MAX_UPLOAD = 8 * 2 ** 30;
+export const DEFAULT_UPLOAD_QUOTA = 32 * 2 ** 30;
+const API_BODY_LIMIT = 1 << 20;
+
+/** Every file path a recorded run needs to resume or export: its model, data and weights. */
+function referencedPaths(store: RunStore | null): Set<string> {
+  const paths = new Set<string>();
+  for (const run of store?.listRuns() ?? []) {
+    const model = (JSON.parse(run.options) as { model?: unknown }).model;
+    if (typeof model === 'string') paths.add(model);
+    for (const p of [run.data_path, run.weights_path]) for (const f of p?.split(',') ?? []) paths.add(f.trim());
+  }
+  return paths;
+}
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const token = randomBytes(24).toString('hex');
   const requireToken = opts.requireToken !== false;
   const staticDir = opts.staticDir ?? rendererDir();
-  const uploadDir = await mkdtemp(join(tmpdir(), 'saddle-uploads-'));
-  const maxUpload = opts.maxUploadBytes ?? 8 * 2 ** 30;
-  const sockets = new Set<WebSocket>();
-  const broadcast = (event: EngineEvent) => {
-    const text = JSON.stringify(event);
-    for (const ws of sockets) ws.send(text);
-  };
   const store = opts.db ? new RunStore(opts.db) : null;
-  const service = new SaddleService('serve', broadcast, store);
+  const uploadDir = opts.db ? `${resolve(opts.db)}.uploads` : await mkdtemp(join(tmpdir(), 'saddle-uploads-'));
+  const uploads = new UploadStore(uploadDir, {
+    maxFileBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD,
+    quotaBytes: opts.uploadQuotaBytes ?? DEFAULT_UPLOAD_QUOTA,
+  });
+  await uploads.open(referencedPaths(store));
+  const events = new EventRouter();
+  // Event messages name files: the user's names, not where the server keeps them.
+  const emit = (event: EngineEvent) =>
+    events.send(
+      event.type === 'progress' && event.message ? { ...event, message: uploads.displayText(event.message) } : event,
+    );
+  const service = new SaddleService('serve', emit, store);
   let boundPort = opts.port;
 
   const allowedHosts = () =>
@@ -87,69 +97,65 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const server = createServer(async (req, res) => {
     try {
       const refused = checkRequest(req);
-      if (refused) return sendJson(res, 403, { ok: false, error: { kind: 'forbidden', message: refused } });
+      if (refused) throw new HttpError(403, 'forbidden', refused);
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname.startsWith('/api/')) return await handleApi(req, res, url);
-      if (req.method !== 'GET' && req.method !== 'HEAD')
-        return sendJson(res, 405, { ok: false, error: { kind: 'method', message: 'Only GET is served here.' } });
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method', 'Only GET is served here.');
       const cookie =
         url.searchParams.get('token') === token ? `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` : null;
       return await serveStatic(res, staticDir, url.pathname, cookie);
     } catch (e) {
-      sendJson(res, 500, {
-        ok: false,
-        error: { kind: 'internal', message: e instanceof Error ? e.message : String(e) },
-      });
+      if (e instanceof HttpError) return sendError(res, e);
+      const message = uploads.displayText(e instanceof Error ? e.message : String(e));
+      sendError(res, new HttpError(500, 'internal', message));
     }
   });
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.method !== 'POST')
-      return sendJson(res, 405, { ok: false, error: { kind: 'method', message: 'API calls use POST.' } });
+    if (req.method !== 'POST') throw new HttpError(405, 'method', 'API calls use POST.');
     const method = url.pathname.slice('/api/'.length);
     if (method === 'upload') return await handleUpload(req, res, url);
+    const text = await readBody(req, API_BODY_LIMIT);
     let payload: unknown;
     try {
-      payload = JSON.parse((await readBody(req, 1 << 20)) || '{}');
+      payload = JSON.parse(text || '{}');
     } catch (e) {
-      return sendJson(res, 400, {
-        ok: false,
-        error: { kind: 'bad-request', message: `The request body is not JSON (${(e as Error).message}).` },
-      });
+      throw new HttpError(400, 'bad-request', `The request body is not JSON (${(e as Error).message}).`);
     }
-    const result = await dispatch(service, method, payload);
-    sendJson(res, result.ok ? 200 : result.error.kind === 'bad-request' ? 400 : 422, result);
+    const header = req.headers[CLIENT_HEADER];
+    const client = typeof header === 'string' && CLIENT_ID.test(header) ? header : null;
+    const job = (payload as { job?: unknown } | null)?.job;
+    const result = await events.asCaller(client, typeof job === 'string' ? job : undefined, () =>
+      dispatch(service, method, payload),
+    );
+    sendJson(res, result.ok ? 200 : result.error.kind === 'bad-request' ? 400 : 422, forTheUser(method, result));
   }
 
-  /** A browser cannot give a path: the dropped file's bytes come here and are saved to a temp folder. */
+  /**
+   * What the browser sees names the user's files, not the upload folder: errors, run views and text
+   * exports. (Results the UI passes back, such as an opened model's path, keep the real path.)
+   */
+  function forTheUser(method: string, result: ApiResult<unknown>): ApiResult<unknown> {
+    if (!result.ok)
+      return { ok: false, error: { ...result.error, message: uploads.displayText(result.error.message) } };
+    const text = method === 'getRun' || method === 'listRuns' || method === 'exportRun';
+    const utf8 = (result.result as { encoding?: string }).encoding !== 'base64';
+    return text && utf8 ? (JSON.parse(uploads.displayText(JSON.stringify(result))) as ApiResult<unknown>) : result;
+  }
+
+  /** A browser cannot give a path: the dropped file's bytes come here and are kept in the upload store. */
   async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const name =
-      basename(url.searchParams.get('name') ?? 'upload')
-        .replace(/[^\w.-]+/g, '_')
-        .slice(0, 200) || 'upload';
-    const declared = Number(req.headers['content-length'] ?? Number.NaN);
-    if (declared > maxUpload)
-      return sendJson(res, 413, {
-        ok: false,
-        error: {
-          kind: 'too-large',
-          message: `'${name}' is ${declared} bytes, over the ${maxUpload}-byte upload limit.`,
-        },
-      });
-    const dir = await mkdtemp(join(uploadDir, 'f-'));
-    const path = join(dir, name);
-    let received = 0;
-    req.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > maxUpload) req.destroy(new Error(`'${name}' exceeds the ${maxUpload}-byte upload limit.`));
-    });
     try {
-      await pipeline(req, createWriteStream(path));
+      const name = safeUploadName(url.searchParams.get('name') ?? 'upload');
+      const declared = Number(req.headers['content-length'] ?? Number.NaN);
+      const saved = await uploads.save(req, name, declared, () => referencedPaths(store));
+      sendJson(res, 200, { ok: true, result: { path: saved.path, bytes: saved.bytes, name } });
     } catch (e) {
-      await rm(dir, { recursive: true, force: true });
-      return sendJson(res, 413, { ok: false, error: { kind: 'upload', message: (e as Error).message } });
+      if (!(e instanceof UploadError)) throw e;
+      // The rest of a refused body is not wanted: close the connection once the answer is sent.
+      res.setHeader('connection', 'close');
+      sendError(res, new HttpError(e.status, e.status === 400 ? 'bad-request' : 'too-large', e.message));
     }
-    sendJson(res, 200, { ok: true, result: { path, bytes: received } });
   }
 
   const wss = new WebSocketServer({ noServer: true });
@@ -160,10 +166,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-    });
+    const client = url.searchParams.get('client');
+    wss.handleUpgrade(req, socket, head, (ws) => events.add(ws, client && CLIENT_ID.test(client) ? client : null));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -177,70 +181,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     url,
     token,
     port: boundPort,
+    uploadDir,
     close: async () => {
-      for (const ws of sockets) ws.terminate();
+      events.closeAll();
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await rm(uploadDir, { recursive: true, force: true });
+      if (!opts.db) await rm(uploadDir, { recursive: true, force: true });
       store?.close();
     },
   };
-}
-
-function hasToken(req: IncomingMessage, token: string): boolean {
-  const candidates: string[] = [];
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) candidates.push(auth.slice(7));
-  const cookie = req.headers.cookie ?? '';
-  for (const part of cookie.split(';')) {
-    const [k, v] = part.trim().split('=');
-    if (k === COOKIE && v) candidates.push(v);
-  }
-  const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token');
-  if (query) candidates.push(query);
-  const want = Buffer.from(token);
-  return candidates.some((c) => {
-    const got = Buffer.from(c);
-    return got.length === want.length && timingSafeEqual(got, want);
-  });
-}
-
-async function serveStatic(res: ServerResponse, root: string, pathname: string, cookie: string | null): Promise<void> {
-  const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
-  const full = normalize(join(root, rel));
-  if (!full.startsWith(normalize(root) + sep))
-    return sendJson(res, 404, { ok: false, error: { kind: 'not-found', message: 'Not found.' } });
-  let body: Buffer;
-  try {
-    body = await readFile(full);
-  } catch {
-    const message = rel === 'index.html' ? 'The UI is not built; run `npm run build` first.' : `Not found: ${rel}`;
-    return sendJson(res, 404, { ok: false, error: { kind: 'not-found', message } });
-  }
-  const headers: Record<string, string> = {
-    'content-type': MIME[extname(full)] ?? 'application/octet-stream',
-    'content-security-policy': CSP,
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-  };
-  if (cookie) headers['set-cookie'] = cookie;
-  res.writeHead(200, headers).end(body);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res
-    .writeHead(status, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' })
-    .end(JSON.stringify(body));
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new Error(`the body is over ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

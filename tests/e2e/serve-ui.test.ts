@@ -23,6 +23,7 @@ const ARTIFACTS = `${ROOT}/tests/artifacts`;
 const hasBrowser = requireSystemPath(CHROMIUM, 'Chromium');
 
 let server: RunningServer;
+let db: string;
 let browser: Browser;
 let page: Page;
 
@@ -41,7 +42,7 @@ describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     // The runs panel shows a database a CLI wrote (the version-1 fixture, upgraded on open).
-    const db = join(mkdtempSync(join(tmpdir(), 'saddle-e2e-')), 'runs.db');
+    db = join(mkdtempSync(join(tmpdir(), 'saddle-e2e-')), 'runs.db');
     copyFileSync(fixture('store', 'v1.db'), db);
     server = await startServer({ port: 0, host: '127.0.0.1', staticDir: `${ROOT}/out/renderer`, db });
     browser = await chromium.launch({
@@ -109,7 +110,7 @@ describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
     );
     const text = await page.textContent('[data-testid=error]');
     expect(text).toBe(
-      "ONNX reader: expected 7334 more bytes after byte 4000; the file might be truncated (in 'broken.onnx')",
+      "ONNX reader: graph at byte 19 runs past the end: expected 7334 more bytes after byte 4000; the file might be truncated (in 'broken.onnx')",
     );
     await page.screenshot({ path: `${ARTIFACTS}/error.png`, fullPage: true });
   });
@@ -214,4 +215,31 @@ describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
       ).some((o) => o.textContent === 'LLA log line'),
     );
   }, 120_000);
+
+  it('refuses samples that are not a whole number of at least 1, instead of using all', async () => {
+    for (const value of ['0', '-5', '1.5']) {
+      await page.fill('[aria-label=samples]', value);
+      await page.click('[data-testid=run-landscape]');
+      await expect
+        .poll(() => page.textContent('[data-testid=error]'))
+        .toBe(`Samples must be a whole number of at least 1, or empty for all of them; '${value}' is not.`);
+      expect(await page.textContent('[data-testid=analysis-stage]')).not.toMatch(/waiting|points/);
+    }
+    await page.fill('[aria-label=samples]', '');
+  });
+
+  it('shows when the server is gone, and when it came back with a new token', async () => {
+    const connection = () => page.textContent('[data-testid=connection]');
+    await expect.poll(connection).toBe('Connected');
+    const port = server.port;
+    await server.close();
+    await expect.poll(connection).toMatch(/cannot be reached .*reconnecting/);
+    await dropFiles(page, [{ name: 'demo.onnx', bytes: readFileSync(fixture('demo', 'demo.onnx')) }]);
+    await expect.poll(() => page.textContent('[data-testid=error]')).toMatch(/server cannot be reached/);
+    expect(await page.textContent('[data-testid=error]')).not.toMatch(/Failed to fetch/);
+    await page.screenshot({ path: `${ARTIFACTS}/serve-offline.png` });
+    server = await startServer({ port, host: '127.0.0.1', staticDir: `${ROOT}/out/renderer`, db });
+    await expect.poll(connection, { timeout: 15_000 }).toMatch(/restarted with a new access token/);
+    expect(await page.textContent('[data-testid=error]')).toMatch(/open the URL that `saddle serve` printed/);
+  });
 });

@@ -6,6 +6,7 @@
 import { type EngineEvent, isCancellation, type OpenedModel } from '../../../src/api/contract';
 import type { Host } from '../api';
 import { h } from '../dom';
+import { parseSamples } from '../samples';
 
 type Kind = 'hessian' | 'landscape';
 
@@ -35,6 +36,7 @@ export function analysisPanel(
   const samples = h('input', {
     type: 'number',
     min: '1',
+    step: '1',
     placeholder: 'all',
     'aria-label': 'samples',
     class: 'narrow',
@@ -76,9 +78,17 @@ export function analysisPanel(
 
   const start = async (kind: Kind) => {
     if (!dataPath) return;
+    let chosen: { samples?: number };
+    try {
+      // A number input holding text it cannot parse reports '' as its value: say so, not "all".
+      if (samples.validity.badInput) throw new Error('Samples must be a whole number of at least 1, or empty.');
+      chosen = parseSamples(samples.value);
+    } catch (e) {
+      onError(e);
+      return;
+    }
     job = `${kind}-${Date.now().toString(36)}`;
     runId = null;
-    const n = Number(samples.value);
     const base = {
       job,
       modelId: opened.modelId,
@@ -86,7 +96,7 @@ export function analysisPanel(
       weights: weights(),
       batchSize: 128,
       backend: backend.value as 'auto' | 'cpu' | 'webgpu',
-      ...(Number.isInteger(n) && n > 0 ? { samples: n } : {}),
+      ...chosen,
     };
     setBusy(true);
     errors.clear();

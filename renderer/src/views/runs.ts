@@ -13,6 +13,7 @@ import {
   type RunSummary,
 } from '../../../src/api/contract';
 import type { Host } from '../api';
+import { isConnectionError } from '../connection';
 import { h } from '../dom';
 
 const RESUMABLE_KINDS = ['landscape', 'hessian'];
@@ -40,8 +41,9 @@ async function figures(host: Host, r: RunSummary): Promise<HTMLElement[]> {
       const file = await host.api.exportRun({ id: r.id, format: 'svg', ...(figure ? { figure } : {}) });
       const url = URL.createObjectURL(new Blob([file.content], { type: 'image/svg+xml' }));
       out.push(h('img', { src: url, alt: `${r.name}: ${figure ?? 'figure'}`, class: 'figure' }));
-    } catch {
-      // A 1-D curve has no surface; a loss run has no figure at all.
+    } catch (e) {
+      // A 1-D curve has no surface; a loss run has no figure at all. A lost server is not "no figures".
+      if (isConnectionError(e)) throw e;
     }
   }
   return out;

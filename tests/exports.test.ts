@@ -92,8 +92,12 @@ describe('run exports', () => {
     expect(g.header).toEqual(['x', 'y', 'loss', 'accuracy']);
     expect(g.rows).toHaveLength(35);
     for (const [x, y, loss, acc] of g.rows) {
-      const i = grid.x.indexOf(Number(x));
-      const j = grid.y.indexOf(Number(y));
+      // Axes are printed to 15 significant digits (0.9, not 0.8999999999999999): match them so.
+      const at = (axis: number[], v: string) => axis.findIndex((a) => Number(a.toPrecision(15)) === Number(v));
+      const i = at(grid.x, x);
+      const j = at(grid.y, y);
+      expect(i).toBeGreaterThanOrEqual(0);
+      expect(j).toBeGreaterThanOrEqual(0);
       expect(Number(loss)).toBe(Math.fround(grid.loss[i][j]));
       expect(Number(acc)).toBe(Math.fround(grid.accuracy[i][j]));
     }

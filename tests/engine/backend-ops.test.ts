@@ -382,7 +382,7 @@ const CASES: Record<ComputeOp, OpCase[]> = {
     {
       params: [
         [2, 3, 6, 5],
-        [2, 4, 3, 5],
+        [2, 4, 3, 6],
       ],
       build: (g, [x, dy]) =>
         g.add('convBackWeight', [x, dy], { conv: conv({ strides: [2, 1], pads: [1, 1, 0, 1] }), perm: [4, 3, 3, 2] }),

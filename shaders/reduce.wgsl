@@ -5,27 +5,21 @@
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 
-fn baseOf(o: u32) -> u32 {
-  var rest = o;
+// The flat offset of the i-th element of a sub-shape: `rank` dims at word dimsAt, strides at stridesAt.
+fn offsetIn(i: u32, rank: u32, dimsAt: u32, stridesAt: u32) -> u32 {
+  var rest = i;
   var off = 0u;
-  for (var d = i32(u(2u)) - 1; d >= 0; d = d - 1) {
-    let dim = u(4u + u32(d));
-    off = off + (rest % dim) * u(12u + u32(d));
+  for (var d = i32(rank) - 1; d >= 0; d = d - 1) {
+    let dim = u(dimsAt + u32(d));
+    off = off + (rest % dim) * u(stridesAt + u32(d));
     rest = rest / dim;
   }
   return off;
 }
 
-fn redOffset(r: u32) -> u32 {
-  var rest = r;
-  var off = 0u;
-  for (var d = i32(u(3u)) - 1; d >= 0; d = d - 1) {
-    let dim = u(20u + u32(d));
-    off = off + (rest % dim) * u(28u + u32(d));
-    rest = rest / dim;
-  }
-  return off;
-}
+// Where output o's reduction starts (kept axes), and the r-th reduced element from there.
+fn baseOf(o: u32) -> u32 { return offsetIn(o, u(2u), 4u, 12u); }
+fn redOffset(r: u32) -> u32 { return offsetIn(r, u(3u), 20u, 28u); }
 
 fn combine(a: f32, b: f32) -> f32 { return COMBINE; }
 

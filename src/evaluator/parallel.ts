@@ -54,10 +54,9 @@ function shared(src: Float32Array): SharedArrayBuffer {
   return sab;
 }
 
-/** One thread: the Objective itself. */
-class LocalEvaluator implements Evaluator {
-  readonly threads = 1;
-  constructor(private readonly objective: Objective) {}
+/** What both evaluators read from their Objective (the one on this thread). */
+abstract class ObjectiveView {
+  constructor(protected readonly objective: Objective) {}
   get backend() {
     return this.objective.backend.description;
   }
@@ -73,6 +72,11 @@ class LocalEvaluator implements Evaluator {
   initialTheta() {
     return this.objective.initialTheta();
   }
+}
+
+/** One thread: the Objective itself. */
+class LocalEvaluator extends ObjectiveView implements Evaluator {
+  readonly threads = 1;
   async evaluate(theta: Vec) {
     return this.objective.evaluate(theta);
   }
@@ -90,32 +94,19 @@ class LocalEvaluator implements Evaluator {
   }
 }
 
-class ParallelEvaluator implements Evaluator {
+class ParallelEvaluator extends ObjectiveView implements Evaluator {
   private constructor(
-    private readonly objective: Objective,
+    objective: Objective,
     private readonly workers: Worker[],
     private readonly theta: Float32Array,
     private readonly v: Float32Array,
     private readonly outs: Float64Array[],
-  ) {}
+  ) {
+    super(objective);
+  }
 
   get threads() {
     return this.workers.length;
-  }
-  get backend() {
-    return this.objective.backend.description;
-  }
-  get backendNotice() {
-    return this.objective.backendNotice;
-  }
-  get size() {
-    return this.objective.size;
-  }
-  get params() {
-    return this.objective.params;
-  }
-  initialTheta() {
-    return this.objective.initialTheta();
   }
 
   static create(model: OnnxModel, data: Dataset, options: ObjectiveOptions, threads: number): ParallelEvaluator {

@@ -165,3 +165,60 @@ describe('resuming a landscape', () => {
     after.close();
   });
 });
+
+describe('resuming a Hessian analysis from the CLI', () => {
+  it('a SIGKILLed run keeps its eigenvalues and `runs resume` computes only the density, equal to a clean run', async () => {
+    const args = [
+      'hessian',
+      fixture('demo', 'demo.onnx'),
+      '--data',
+      fixture('demo', 'demo-data.npz'),
+      '--top-k',
+      '2',
+      '--bottom-k',
+      '0',
+      '--iterations',
+      '30',
+      '--density',
+      '--runs',
+      '8',
+      '--samples',
+      '64',
+      '--threads',
+      '1',
+      '--backend',
+      'cpu',
+      '--json',
+    ];
+    const clean = JSON.parse(saddle(...args).stdout);
+    const path = join(dir, 'resume-hessian.db');
+    const child = spawn(process.execPath, [`${ROOT}/bin/saddle.mjs`, ...args, '--db', path]);
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += String(b);
+        if (stderr.includes('hessian density')) resolve();
+      });
+      child.once('exit', () => resolve());
+    });
+    expect(stderr, 'the run ended before its density stage started').toContain('hessian density');
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const store = new RunStore(path);
+    const [run] = store.listRuns();
+    expect(run.state).toBe('crashed');
+    expect(store.getRun(run.id)?.results.stages).toEqual({ planned: ['eigenvalues', 'density'], done: ['eigenvalues'] });
+    store.close();
+    const resumed = saddle('runs', 'resume', run.id.slice(0, 8), '--db', path, '--json');
+    expect(resumed.status, resumed.stderr).toBe(0);
+    // The eigenvalues were not computed again: no eigenvalue progress line.
+    expect(resumed.stderr).not.toMatch(/hessian eigenvalues/);
+    const out = JSON.parse(resumed.stdout);
+    expect(out.topEigenvalues).toEqual(clean.topEigenvalues);
+    expect(out.density).toEqual(clean.density);
+    expect(out.criteria).toEqual(clean.criteria);
+    const after = new RunStore(path);
+    expect(after.getRun(run.id)?.run.state).toBe('finished');
+    after.close();
+  }, 240_000);
+});

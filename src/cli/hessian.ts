@@ -2,7 +2,7 @@
 import type { HessianOptions, HessianReport } from '../analysis/spectrum';
 import type { Evaluator } from '../evaluator/evaluator';
 import { describeBinding, type LossOptions, openEvaluator } from '../evaluator/open';
-import { eigenvectorsNpz, runHessian, spectrumJson } from '../runs/hessian-run';
+import { eigenvectorsNpz, hessianOptionsOf, runHessian, spectrumJson } from '../runs/hessian-run';
 import { recorded } from '../runs/recorder';
 import { writeFileAtomic } from '../util/atomic-write';
 import { noteBackend, noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
@@ -25,7 +25,11 @@ export interface HessianCliOptions extends LossOptions {
   eigenvectors?: boolean;
 }
 
-export async function hessianCommand(modelPath: string, opts: HessianCliOptions): Promise<void> {
+/**
+ * With `resumeId`, a recorded run taken up again (`saddle runs resume`): its options are the recorded
+ * ones (written by this command or by the app), and only the stages it had not finished run.
+ */
+export async function hessianCommand(modelPath: string, opts: HessianCliOptions, resumeId?: string): Promise<void> {
   const evaluator = await openEvaluator(modelPath, opts, (r) =>
     noteUnlessJson(opts)(describeBinding(opts.weights ?? '', r)),
   );
@@ -35,17 +39,21 @@ export async function hessianCommand(modelPath: string, opts: HessianCliOptions)
   let report: HessianReport;
   try {
     report = await withCancel((signal) =>
-      recorded(opts.db, runSpec('hessian', modelPath, opts), (rec) =>
-        runHessian(
-          evaluator,
-          { ...hessianOptions(opts), eigenvectors: keepVectors },
-          {
-            signal,
-            rec,
-            vectors: !!opts.eigenvectors && evaluator.params,
-            onProgress: (p) => progress.update(p.stage, p.done, p.total, p.message, p.etaSeconds),
-          },
-        ),
+      recorded(
+        opts.db,
+        runSpec('hessian', modelPath, opts),
+        (rec) =>
+          runHessian(
+            evaluator,
+            { ...(resumeId ? hessianOptionsOf(opts) : hessianOptions(opts)), eigenvectors: keepVectors },
+            {
+              signal,
+              rec,
+              vectors: !!opts.eigenvectors && evaluator.params,
+              onProgress: (p) => progress.update(p.stage, p.done, p.total, p.message, p.etaSeconds),
+            },
+          ),
+        resumeId,
       ),
     );
   } finally {

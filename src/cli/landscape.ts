@@ -9,6 +9,7 @@ import { loadOnnxFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { type DirectionOptions, evaluateRecordedGrid, type GridProgress, runLandscape } from '../runs/landscape-run';
 import { recorded } from '../runs/recorder';
+import { hessianCommand } from './hessian';
 import { noteBackend, noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
 import { withStore } from './runs';
 
@@ -72,9 +73,12 @@ export async function landscapeCommand(modelPath: string, o: LandscapeCliOptions
   }
 }
 
-const RESUMABLE = ['landscape', 'interpolate', 'trajectory'];
+const RESUMABLE = ['landscape', 'interpolate', 'trajectory', 'hessian'];
 
-/** `saddle runs resume ID`: continue a crashed or cancelled grid run from the points it has. */
+/**
+ * `saddle runs resume ID`: continue a crashed or cancelled run: a grid from the points it has, a Hessian
+ * analysis from the stages it finished.
+ */
 export async function resumeRun(id: string, opts: { db: string; json?: boolean }): Promise<void> {
   const run = withStore(opts.db, (store) => {
     const found = store.findRun(id);
@@ -88,6 +92,7 @@ export async function resumeRun(id: string, opts: { db: string; json?: boolean }
   });
   const options = { ...JSON.parse(run.options), db: opts.db, json: opts.json };
   if (run.kind === 'landscape') await landscapeCommand(options.model, options, run.id);
+  else if (run.kind === 'hessian') await hessianCommand(options.model, options, run.id);
   else if (run.kind === 'interpolate') await interpolateCommand(options.model, options, run.id);
   else await trajectoryCommand(options.model, options, run.id);
 }

@@ -7,7 +7,7 @@ import { FIGURES } from '../export/figures';
 import { SADDLE_VERSION } from '../version';
 import { demoCommand } from './demo';
 import { gpuInfoCommand } from './gpu-info';
-import { hessianCommand } from './hessian';
+import { type HessianCliOptions, hessianCommand } from './hessian';
 import { infoCommand } from './info';
 import {
   type InterpolateCliOptions,
@@ -127,7 +127,7 @@ export function buildProgram(): Command {
     .option('--save-eigenvectors <file.npz>', 'write the eigenvectors as v1/<param>, v2/<param>, ...')
     .option('--db <file>', 'record the run in this runs database (see saddle runs)')
     .option('--eigenvectors', 'keep the eigenvectors in the recorded run (with --db)')
-    .action(hessianCommand);
+    .action((model: string, opts: HessianCliOptions) => hessianCommand(model, opts));
 
   addDataOptions(
     program

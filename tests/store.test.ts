@@ -207,7 +207,10 @@ describe('resuming a Hessian analysis from the CLI', () => {
     const store = new RunStore(path);
     const [run] = store.listRuns();
     expect(run.state).toBe('crashed');
-    expect(store.getRun(run.id)?.results.stages).toEqual({ planned: ['eigenvalues', 'density'], done: ['eigenvalues'] });
+    expect(store.getRun(run.id)?.results.stages).toEqual({
+      planned: ['eigenvalues', 'density'],
+      done: ['eigenvalues'],
+    });
     store.close();
     const resumed = saddle('runs', 'resume', run.id.slice(0, 8), '--db', path, '--json');
     expect(resumed.status, resumed.stderr).toBe(0);

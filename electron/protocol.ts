@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { uiFileType } from '../src/util/mime';
 import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from './security';
 
 /**
@@ -15,16 +16,6 @@ import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from './security';
  * `supportFetchAPI` lets the page fetch its own files, as Vite's module preloading may.
  */
 export const APP_SCHEME_PRIVILEGES = { standard: true, secure: true, supportFetchAPI: true } as const;
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-};
 
 export type AppFile = { ok: true; file: string } | { ok: false; status: 400 | 404; reason: string };
 
@@ -63,7 +54,7 @@ export function resolveAppFile(url: string, rootDir: string): AppFile {
 /** The headers of every file the scheme serves: its type, the CSP, and no MIME sniffing. */
 export function appResponseHeaders(file: string): Record<string, string> {
   return {
-    'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+    'Content-Type': uiFileType(extname(file)),
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     'X-Content-Type-Options': 'nosniff',
   };

@@ -3,18 +3,9 @@ import { timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { UI_FILE_TYPES, uiFileType } from '../util/mime';
 
 export const COOKIE = 'saddle_token';
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-};
 
 export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -91,7 +82,7 @@ export async function serveStatic(
   };
   if (cookie) headers['set-cookie'] = cookie;
   if (pathname === '/favicon.ico' || pathname === '/favicon.svg') {
-    res.writeHead(200, { ...headers, 'content-type': MIME['.svg'] }).end(FAVICON_SVG);
+    res.writeHead(200, { ...headers, 'content-type': UI_FILE_TYPES['.svg'] }).end(FAVICON_SVG);
     return;
   }
   let decoded: string;
@@ -110,5 +101,5 @@ export async function serveStatic(
     const message = rel === 'index.html' ? 'The UI is not built; run `npm run build` first.' : `Not found: ${rel}`;
     throw new HttpError(404, 'not-found', message);
   }
-  res.writeHead(200, { ...headers, 'content-type': MIME[extname(full)] ?? 'application/octet-stream' }).end(body);
+  res.writeHead(200, { ...headers, 'content-type': uiFileType(extname(full)) }).end(body);
 }

@@ -1,10 +1,21 @@
 /** The `saddle` command line. Each command is a thin wrapper over the engine in src/. */
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseShard, type Shard } from '../analysis/shard';
 import { EXPORT_FORMATS } from '../export';
 import { CSV_TABLES } from '../export/csv';
 import { FIGURES } from '../export/figures';
 import { SADDLE_VERSION } from '../version';
+import {
+  type K8sOptions,
+  parseInner,
+  SHARDABLE,
+  type SlurmOptions,
+  submitSlurm,
+  writeK8s,
+  writeSlurm,
+} from './cluster';
 import { demoCommand } from './demo';
 import { gpuInfoCommand } from './gpu-info';
 import { hessianCommand } from './hessian';
@@ -19,7 +30,7 @@ import {
   trajectoryCommand,
 } from './landscape';
 import { lossCommand } from './loss';
-import { runsDelete, runsExport, runsImport, runsList, runsShow } from './runs';
+import { runsDelete, runsExport, runsImport, runsList, runsMerge, runsShow } from './runs';
 import { parseBytes, serveCommand } from './serve';
 
 function positiveInt(value: string): number {
@@ -39,6 +50,21 @@ function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`'${value}' is not a non-negative integer.`);
   return n;
+}
+
+function shardOption(value: string): Shard {
+  try {
+    return parseShard(value, process.env);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+const SHARD_HELP =
+  'compute only shard I of N (0-based; auto/N: I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX) into --db, for saddle runs merge';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function port(value: string): number {
@@ -127,6 +153,11 @@ export function buildProgram(): Command {
     .option('--save-eigenvectors <file.npz>', 'write the eigenvectors as v1/<param>, v2/<param>, ...')
     .option('--db <file>', 'record the run in this runs database (see saddle runs)')
     .option('--eigenvectors', 'keep the eigenvectors in the recorded run (with --db)')
+    .option(
+      '--shard <I/N>',
+      `${SHARD_HELP} (splits --trace probes and --density runs; shard 0 also runs the other stages)`,
+      shardOption,
+    )
     .action(hessianCommand);
 
   addDataOptions(
@@ -156,6 +187,7 @@ export function buildProgram(): Command {
         .default('zero'),
     )
     .option('--db <file>', 'record the run and its points in this runs database (resumable)')
+    .option('--shard <I/N>', `${SHARD_HELP} (splits the grid points in row-major order)`, shardOption)
     .action((model: string, opts: LandscapeCliOptions) => landscapeCommand(model, opts));
 
   addDataOptions(
@@ -170,6 +202,7 @@ export function buildProgram(): Command {
     .option('--steps <n>', 'points', positiveInt, 21)
     .option('--range <a:b>', 'α range', '-0.5:1.5')
     .option('--db <file>', 'record the run and its points in this runs database (resumable)')
+    .option('--shard <I/N>', `${SHARD_HELP} (splits the grid points in row-major order)`, shardOption)
     .action((model: string, opts: InterpolateCliOptions) => interpolateCommand(model, opts));
 
   addDataOptions(
@@ -182,6 +215,7 @@ export function buildProgram(): Command {
     .option('--steps <n>', 'points per axis', positiveInt, 21)
     .option('--margin <x>', 'extra room around the path, as a fraction of its extent', Number, 0.2)
     .option('--db <file>', 'record the run and its points in this runs database (resumable)')
+    .option('--shard <I/N>', `${SHARD_HELP} (splits the grid points in row-major order)`, shardOption)
     .action((model: string, opts: TrajectoryCliOptions) => trajectoryCommand(model, opts));
 
   const runs = program.command('runs').description('runs recorded with --db');
@@ -243,6 +277,81 @@ export function buildProgram(): Command {
     .option('--db <file>', 'runs database', 'saddle.db')
     .option('--json', 'print JSON')
     .action(runsImport);
+
+  runs
+    .command('merge')
+    .description(
+      'merge the shards of one job (runs recorded with --shard I/N, each in its own database) into one finished run, equal to a single run',
+    )
+    .argument('<out>', 'the runs database the merged run is written to (created if absent)')
+    .argument('<shards...>', "the shards' runs databases (read, never modified)")
+    .option('--json', 'print JSON')
+    .action(runsMerge);
+
+  program.enablePositionalOptions();
+  program
+    .command('slurm')
+    .description(
+      'run a landscape, interpolate, trajectory or hessian --trace/--density command as a Slurm job array of N shards, merged into its --db by a job that depends on it (afterok)',
+    )
+    .usage('--shards <n> [options] <command> <args...>')
+    .argument('<command>', `the command to split: ${SHARDABLE.join(', ')}`)
+    .argument('[args...]', 'its arguments and options as on one machine, with --db the merged database')
+    .requiredOption('--shards <n>', 'array tasks (shards)', positiveInt)
+    .option('--dir <dir>', 'where the scripts, logs and shard databases go (on a shared file system)', 'saddle-slurm')
+    .option('--submit', 'submit at once with sbatch (else write the scripts and submit.sh)')
+    .option('--partition <name>', 'sbatch --partition')
+    .option('--time <limit>', 'sbatch --time, per task')
+    .option('--cpus-per-task <n>', "sbatch --cpus-per-task; also the tasks' --threads", positiveInt)
+    .option('--mem <size>', 'sbatch --mem, per task')
+    .option('--gres <spec>', 'sbatch --gres per task, e.g. gpu:1')
+    .option('--sbatch <option>', 'a further sbatch option, e.g. --sbatch=--account=abc (repeatable)', collect, [])
+    .option('--saddle <command>', 'how the nodes run Saddle (default: this Node with this saddle script)')
+    .option('--name <name>', 'job name (default saddle-<command>)')
+    .option('--json', 'print JSON')
+    .passThroughOptions()
+    .action((command: string, args: string[], o: SlurmOptions & { json?: boolean }) => {
+      const inner = parseInner(buildProgram(), [command, ...args]);
+      const files = writeSlurm(inner, o, process.cwd(), [process.execPath, resolve(process.argv[1] ?? 'saddle')]);
+      const jobs = o.submit ? submitSlurm(files) : null;
+      if (o.json) process.stdout.write(`${JSON.stringify({ ...files, jobs })}\n`);
+      else if (jobs)
+        process.stdout.write(
+          `submitted ${o.shards} shards as job ${jobs.array} and the merge as job ${jobs.merge} (afterok)\n`,
+        );
+      else process.stdout.write(`wrote ${files.array} and ${files.merge}; submit both with: bash ${files.submit}\n`);
+    });
+
+  program
+    .command('k8s')
+    .description(
+      'write a Kubernetes Indexed Job of N shards of a landscape, interpolate, trajectory or hessian --trace/--density command, and the Job that merges them',
+    )
+    .usage('--shards <n> --image <image> [options] <command> <args...>')
+    .argument('<command>', `the command to split: ${SHARDABLE.join(', ')}`)
+    .argument('[args...]', 'its arguments and options, paths as the container sees them, with --db the merged database')
+    .requiredOption('--shards <n>', 'completions (shards)', positiveInt)
+    .requiredOption('--image <image>', 'a container image with saddle on its PATH')
+    .option('--dir <dir>', 'where the manifests and submit.sh are written', 'saddle-k8s')
+    .option('--pvc <claim>', 'a PersistentVolumeClaim with the inputs and the databases')
+    .option('--mount <path>', 'where the claim is mounted', '/work')
+    .option('--workdir <path>', 'the working directory in the container (default: the mount)')
+    .option('--cpu <n>', "CPU request per pod; also the pods' --threads")
+    .option('--memory <size>', 'memory request per pod, e.g. 8Gi')
+    .option('--gpus <n>', 'nvidia.com/gpu limit per pod', positiveInt)
+    .option('--parallelism <n>', 'pods at once (default: all shards)', positiveInt)
+    .option('--saddle <command>', 'how the container runs Saddle', 'saddle')
+    .option('--name <name>', 'Job name (default saddle-<command>)')
+    .option('--json', 'print JSON')
+    .passThroughOptions()
+    .action((command: string, args: string[], o: K8sOptions & { json?: boolean }) => {
+      const files = writeK8s(parseInner(buildProgram(), [command, ...args]), o, process.cwd());
+      process.stdout.write(
+        o.json
+          ? `${JSON.stringify(files)}\n`
+          : `wrote ${files.job} and ${files.merge}; run both in turn with: bash ${files.submit}\n`,
+      );
+    });
 
   program
     .command('serve')

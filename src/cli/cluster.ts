@@ -26,6 +26,8 @@ export interface InnerCommand {
   name: string;
   args: string[];
   opts: Record<string, unknown>;
+  /** The options given on the command line (not defaults). */
+  given: string[];
 }
 
 /**
@@ -40,11 +42,14 @@ export function parseInner(program: Command, args: string[]): InnerCommand {
     );
   const sub = program.commands.find((c) => c.name() === name) as Command;
   let opts: Record<string, unknown> | null = null;
+  let given: string[] = [];
   let failure = '';
   for (const c of [program, sub])
     c.exitOverride().configureOutput({ writeErr: (s) => (failure += s), writeOut: () => {} });
   sub.action((...a: unknown[]) => {
-    opts = (a[a.length - 1] as Command).opts();
+    const cmd = a[a.length - 1] as Command;
+    opts = cmd.opts();
+    given = Object.keys(opts).filter((k) => cmd.getOptionValueSource(k) !== 'default');
   });
   try {
     program.parse(['node', 'saddle', name, ...rest]);
@@ -57,7 +62,7 @@ export function parseInner(program: Command, args: string[]): InnerCommand {
   if (!o.db) throw new Error(`Give the ${name} command --db: the database the merged run is written to.`);
   if (name === 'hessian' && !o.trace && !o.density)
     throw new Error('A sharded hessian run splits --trace probes and --density runs; give one of them.');
-  return { name, args: rest, opts: o };
+  return { name, args: rest, opts: o, given };
 }
 
 export interface ClusterOptions {
@@ -120,7 +125,7 @@ export function writeSlurm(inner: InnerCommand, o: SlurmOptions, cwd: string, sa
     'set -euo pipefail',
     `cd ${shellQuote(cwd)}`,
   ];
-  const threads = o.cpusPerTask && inner.opts.threads === undefined ? ' --threads "$SLURM_CPUS_PER_TASK"' : '';
+  const threads = o.cpusPerTask && !inner.given.includes('threads') ? ' --threads "$SLURM_CPUS_PER_TASK"' : '';
   const shardDbs = Array.from({ length: o.shards }, (_v, i) => join(dir, `shard-${i}.db`));
   const array = [
     ...header([
@@ -242,7 +247,7 @@ export function writeK8s(
       volumes: o.pvc ? [{ name: 'work', persistentVolumeClaim: { claimName: o.pvc } }] : undefined,
     },
   });
-  const threads = o.cpu && inner.opts.threads === undefined ? ` --threads ${shellQuote(o.cpu)}` : '';
+  const threads = o.cpu && !inner.given.includes('threads') ? ` --threads ${shellQuote(o.cpu)}` : '';
   const shardScript = `mkdir -p ${shellQuote(shardDir)} && exec ${run} ${taskWords(inner, o.shards, `${shellQuote(`${shardDir}/shard-`)}"$JOB_COMPLETION_INDEX".db`)}${threads}`;
   const shardDbs = Array.from({ length: o.shards }, (_v, i) => `${shardDir}/shard-${i}.db`);
   const job = {

@@ -12,7 +12,12 @@ import { parseShard, type Shard, shareIndices, shareRange } from '../src/analysi
 import type { HessianReport, HessianShare } from '../src/analysis/spectrum';
 import { hutchinson, hutchinsonEstimate, hutchinsonProbes } from '../src/analysis/trace';
 import { type HessianCliOptions, hessianCommand } from '../src/cli/hessian';
-import { type LandscapeCliOptions, landscapeCommand } from '../src/cli/landscape';
+import {
+  interpolateCommand,
+  type LandscapeCliOptions,
+  landscapeCommand,
+  trajectoryCommand,
+} from '../src/cli/landscape';
 import { mergeShards } from '../src/runs/shard-merge';
 import { RunStore } from '../src/store/store';
 import { fixture } from './helpers';
@@ -238,4 +243,50 @@ describe('the Hutchinson stopping rule over shards', () => {
     ).flat();
     expect(hutchinsonEstimate(values, opts)).toEqual(single);
   });
+});
+
+describe('checkpoint planes and trajectories in shards', () => {
+  const f = (n: string) => fixture('files', n);
+  const cnn = { ...common, data: fixture('engine', 'cnn_bn-data.npz') };
+  const cnnModel = fixture('engine', 'cnn_bn.onnx');
+  const plane = (db: string, shard?: Shard) => ({
+    ...cnn,
+    from: f('cnn_bn-zip.pt'),
+    to: f('cnn_bn-bf16.safetensors'),
+    third: f('cnn_bn-f16.safetensors'),
+    range: '0:1',
+    steps: 3,
+    db,
+    shard,
+  });
+  const path = (db: string, shard?: Shard) => ({
+    ...cnn,
+    checkpoints: [f('cnn_bn-f16.safetensors'), f('cnn_bn-bf16.safetensors'), f('cnn_bn-zip.pt')].join(','),
+    steps: 3,
+    margin: 0.2,
+    db,
+    shard,
+  });
+
+  it('merge into the unsharded interpolation plane and trajectory surface, path included', async () => {
+    for (const [kind, run, count] of [
+      ['plane', interpolateCommand, 4],
+      ['path', trajectoryCommand, 2],
+    ] as const) {
+      const options = kind === 'plane' ? plane : path;
+      const single = join(dir, `${kind}-single.db`);
+      await run(cnnModel, options(single) as never);
+      const shards = Array.from({ length: count }, (_v, i) => join(dir, `${kind}-${i}.db`));
+      for (const [i, db] of shards.entries()) await run(cnnModel, options(db, { index: i, count }) as never);
+      const out = join(dir, `${kind}-merged.db`);
+      await merge(out, shards);
+      const a = onlyRun(single);
+      const b = onlyRun(out);
+      expect(b.run.kind).toBe(a.run.kind);
+      expect(b.grid?.complete).toBe(true);
+      expect([...(b.grid?.loss ?? [])]).toEqual([...(a.grid?.loss ?? [])]);
+      expect(b.grid?.meta).toEqual(a.grid?.meta);
+      expect(b.results.path).toEqual(a.results.path);
+    }
+  }, 300_000);
 });

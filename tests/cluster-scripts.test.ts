@@ -83,6 +83,10 @@ describe('saddle slurm scripts', () => {
     expect(r.status, r.stderr).toBe(0);
     expect([...(grid(out).grid?.loss ?? [])]).toEqual([...(grid(single).grid?.loss ?? [])]);
     expect(grid(out).grid?.complete).toBe(true);
+    // Writing another job into a folder that holds these shards would mix the two.
+    expect(() => writeSlurm(inner, { shards: 3, dir: join(dir, 'jobs') }, dir, saddleCmd)).toThrow(
+      /jobs already holds shard databases \(shard-0\.db, shard-1\.db, shard-2\.db\) of an earlier job; give another --dir/,
+    );
   }, 120_000);
 });
 

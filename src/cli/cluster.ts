@@ -9,7 +9,7 @@
  * The scripts quote every argument for the shell; paths are resolved where the script is written.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 
@@ -127,6 +127,12 @@ export function writeSlurm(inner: InnerCommand, o: SlurmOptions, cwd: string, sa
   ];
   const threads = o.cpusPerTask && !inner.given.includes('threads') ? ' --threads "$SLURM_CPUS_PER_TASK"' : '';
   const shardDbs = Array.from({ length: o.shards }, (_v, i) => join(dir, `shard-${i}.db`));
+  // An earlier job's shards there would be merged with this one's (and be reported as duplicates).
+  const earlier = readdirSync(dir).filter((f) => /^shard-\d+\.db$/.test(f));
+  if (earlier.length)
+    throw new Error(
+      `${dir} already holds shard databases (${earlier.slice(0, 3).join(', ')}${earlier.length > 3 ? ', ...' : ''}) of an earlier job; give another --dir, or remove them. To re-run one shard of that job: sbatch --array=I ${join(dir, 'array.sbatch')}.`,
+    );
   const array = [
     ...header([
       `--job-name=${name}`,

@@ -52,6 +52,10 @@ function print(grid: Grid, directions: object, json: boolean | undefined, shard?
   const max = Math.max(...flat);
   const size = grid.y ? `${grid.x.length}×${grid.y.length}` : `${grid.x.length}`;
   const points = shard ? `shard ${shardLabel(shard)}: ${flat.length} of ${size} points` : `${size} points`;
+  if (!flat.length) {
+    process.stdout.write(`${points} (more shards than points)\n`);
+    return;
+  }
   process.stdout.write(
     `${points}; loss from ${min.toPrecision(6)} to ${max.toPrecision(6)}\n${JSON.stringify(directions)}\n`,
   );

@@ -4,7 +4,7 @@
  * into the unsharded statistics; missing, duplicated and foreign shards are named, and a missing
  * shard re-run alone completes the merge.
  */
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -141,6 +141,17 @@ describe('a 2-D landscape in 4 shards', () => {
     const out = join(dir, 'land-merged.db');
     await expect(merge(out, [0, 1, 3].map(shardDb))).rejects.toThrow(
       /Cannot merge the landscape job [0-9a-f]{8}: shard 2\/4 is missing\. A missing shard can be re-run alone/,
+    );
+    // A shard that crashed is missing too, and the merge says where it lies crashed.
+    const crashed = join(dir, 'land-2-crashed.db');
+    copyFileSync(shardDb(1), crashed);
+    const store = new RunStore(crashed);
+    const [run] = store.listRuns();
+    store.putResult(run.id, 'shard', { ...(store.getRun(run.id)?.results.shard as object), index: 2 });
+    store.finish(run.id, 'crashed');
+    store.close();
+    await expect(merge(out, [...[0, 1, 3].map(shardDb), crashed])).rejects.toThrow(
+      /shard 2\/4 is missing \(.*land-2-crashed\.db holds it crashed\)/,
     );
     // The missing shard, re-run alone; a second database holding shard 1 again is a duplicate.
     await landscapeCommand(model, landscape(shardDb(2), { index: 2, count: 4 }));

@@ -13,6 +13,8 @@ export interface SlqRun {
 
 export interface SlqOptions {
   runs: number;
+  /** Which runs to compute (a shard's share); all `runs` by default. Run r starts from its own stream. */
+  indices?: number[];
   steps: number;
   seed: number;
   memoryBudget?: number;
@@ -25,11 +27,11 @@ export async function slqRuns(
   P: number,
   opts: SlqOptions,
 ): Promise<{ runs: SlqRun[]; matvecs: number }> {
-  const rng = new Rng(opts.seed);
   const runs: SlqRun[] = [];
   let matvecs = 0;
-  for (let r = 0; r < opts.runs; r++) {
-    const v0 = rng.rademacherVector(P);
+  for (const r of opts.indices ?? Array.from({ length: opts.runs }, (_v, k) => k)) {
+    // Each run's start vector depends on (seed, r) alone: a shard computing run r draws the same one.
+    const v0 = Rng.forIndex(opts.seed, r).rademacherVector(P);
     const res = await lanczos(matvec, v0, {
       steps: opts.steps,
       memoryBudget: opts.memoryBudget,

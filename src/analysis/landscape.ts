@@ -23,6 +23,11 @@ export interface GridOptions {
   signal?: AbortSignal;
   /** BatchNorm statistics to use at a point (checkpoint interpolation moves them too). */
   buffersAt?: (x: number, y: number) => Map<string, Float32Array>;
+  /**
+   * Only the points with row-major index i·ny + j in [from, to) (a shard's share, see shard.ts);
+   * the others are NaN in the grid returned.
+   */
+  share?: { from: number; to: number };
 }
 
 export interface Grid {
@@ -41,14 +46,16 @@ export async function evaluateGrid(
   opts: GridOptions,
 ): Promise<Grid> {
   const ys = opts.y ?? [0];
-  const total = opts.x.length * ys.length;
-  const points = new Map(opts.done ?? []);
+  const { from, to } = opts.share ?? { from: 0, to: opts.x.length * ys.length };
+  const mine = (i: number, j: number) => i * ys.length + j >= from && i * ys.length + j < to;
+  const total = to - from;
+  const points = new Map([...(opts.done ?? [])].filter(([, p]) => mine(p.i, p.j)));
   const probe = new Float32Array(theta.length);
   let count = points.size;
   for (let i = 0; i < opts.x.length; i++) {
     for (let j = 0; j < ys.length; j++) {
       const key = `${i},${j}`;
-      if (points.has(key)) continue;
+      if (points.has(key) || !mine(i, j)) continue;
       throwIfAborted(opts.signal);
       const a = opts.x[i];
       const b = opts.y ? ys[j] : 0;
@@ -62,7 +69,8 @@ export async function evaluateGrid(
       opts.onPoint?.(p, count, total);
     }
   }
-  const at = (i: number, j: number) => points.get(`${i},${j}`) as GridPoint;
+  const notHere: GridPoint = { i: -1, j: -1, loss: Number.NaN, accuracy: Number.NaN };
+  const at = (i: number, j: number) => points.get(`${i},${j}`) ?? notHere;
   const hasAcc = [...points.values()].some((p) => p.accuracy !== null);
   if (!opts.y) {
     return {

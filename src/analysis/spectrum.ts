@@ -7,7 +7,8 @@ import { Rng } from '../util/rng';
 import { type LlaCriteria, llaCriteria, type SlqRun, slqRuns, smoothDensity } from './density';
 import { lanczos, type MatVec } from './lanczos';
 import { type BlockCurvature, perLayerCurvature } from './per-layer';
-import { hutchinson, hutchPlusPlus, type TraceEstimate } from './trace';
+import { type Shard, shareIndices } from './shard';
+import { hutchinson, hutchinsonEstimate, hutchinsonProbes, hutchPlusPlus, type TraceEstimate } from './trace';
 import { canonicalSign } from './vec';
 
 export interface HessianOptions {
@@ -27,6 +28,11 @@ export interface HessianOptions {
   seed: number;
   eigenvectors: boolean;
   memoryBudget: number;
+  /**
+   * Compute only this shard's Hutchinson probes and SLQ runs (see shard.ts). The stages that do not
+   * split (Lanczos eigenvalues, Hutch++, per-layer) are shard 0's whole: `wholeStagesHere`.
+   */
+  shard: Shard | null;
 }
 
 export const defaultHessianOptions: HessianOptions = {
@@ -46,7 +52,22 @@ export const defaultHessianOptions: HessianOptions = {
   seed: 0,
   eigenvectors: false,
   memoryBudget: 2 ** 31,
+  shard: null,
 };
+
+/** Whether the stages that do not split run here: in a single run, or in shard 0 of a sharded one. */
+export function wholeStagesHere(o: Pick<HessianOptions, 'shard'>): boolean {
+  return !o.shard || o.shard.index === 0;
+}
+
+/** A shard's share of the probes, by global index, for `runs merge` to put back in order. */
+export interface HessianShare {
+  shard: Shard;
+  /** Hutchinson probes: zᵀHz of probe `indices[k]` is `values[k]`. */
+  trace?: { indices: number[]; values: number[]; maxProbes: number };
+  /** SLQ runs `indices[k]` are `runs[k]`. */
+  density?: { indices: number[]; runs: SlqRun[]; total: number };
+}
 
 export interface HessianProgress {
   stage: 'eigenvalues' | 'trace' | 'density' | 'per-layer';
@@ -69,6 +90,8 @@ export interface HessianReport {
   /** Unit eigenvectors for topEigenvalues then bottomEigenvalues (flat, over all parameters). */
   eigenvectors?: { top: Float64Array[]; bottom: Float64Array[] };
   lanczos?: { steps: number; basisBytes: number; basisPrecision: string };
+  /** A shard's probes; its trace, density and criteria are then over its own share only. */
+  share?: HessianShare;
   hvps: number;
   seconds: number;
 }
@@ -93,7 +116,7 @@ export async function analyzeHessian(
   };
   const report: HessianReport = { hvps: 0, seconds: 0 };
 
-  if (o.topK > 0 || o.bottomK > 0) {
+  if ((o.topK > 0 || o.bottomK > 0) && wholeStagesHere(o)) {
     stageStart = performance.now();
     const rng = new Rng(o.seed);
     const lz = await lanczos(matvec, rng.gaussianVector(P), {
@@ -143,23 +166,33 @@ export async function analyzeHessian(
           etaSeconds: eta(done, total),
         }),
     };
-    report.trace =
-      o.traceMethod === 'hutch++'
-        ? await hutchPlusPlus(matvec, P, o.traceProbes, traceOpts)
-        : await hutchinson(matvec, P, traceOpts);
+    if (o.shard && o.traceMethod === 'hutchinson') {
+      const indices = shareIndices(o.traceProbes, o.shard);
+      const values = await hutchinsonProbes(matvec, P, indices, traceOpts);
+      report.share = { ...report.share, shard: o.shard, trace: { indices, values, maxProbes: o.traceProbes } };
+      // The shard's own view; the merge applies the single run's stopping rule over every probe.
+      if (values.length) report.trace = hutchinsonEstimate(values, { relTol: 0 });
+    } else if (wholeStagesHere(o))
+      report.trace =
+        o.traceMethod === 'hutch++'
+          ? await hutchPlusPlus(matvec, P, o.traceProbes, traceOpts)
+          : await hutchinson(matvec, P, traceOpts);
   }
 
   if (o.density) {
     stageStart = performance.now();
-    const total = o.runs * Math.min(o.iterations, P);
+    const indices = shareIndices(o.runs, o.shard);
+    const perRun = Math.min(o.iterations, P);
+    const total = indices.length * perRun;
     const slq = await slqRuns(matvec, P, {
       runs: o.runs,
+      indices,
       steps: o.iterations,
       seed: o.seed + 2,
       memoryBudget: o.memoryBudget,
       signal,
       onStep: (run, p) => {
-        const done = run * Math.min(o.iterations, P) + p.step;
+        const done = indices.indexOf(run) * perRun + p.step;
         onProgress({
           stage: 'density',
           done,
@@ -169,11 +202,15 @@ export async function analyzeHessian(
         });
       },
     });
-    report.density = { ...smoothDensity(slq.runs, { bandwidth: o.bandwidth }), runs: slq.runs };
-    report.criteria = llaCriteria(slq.runs, o.khN);
+    if (o.shard)
+      report.share = { ...report.share, shard: o.shard, density: { indices, runs: slq.runs, total: o.runs } };
+    if (slq.runs.length) {
+      report.density = { ...smoothDensity(slq.runs, { bandwidth: o.bandwidth }), runs: slq.runs };
+      report.criteria = llaCriteria(slq.runs, o.khN);
+    }
   }
 
-  if (o.perLayer) {
+  if (o.perLayer && wholeStagesHere(o)) {
     stageStart = performance.now();
     report.perLayer = await perLayerCurvature(matvec, P, evaluator.params, {
       steps: o.perLayerSteps,

@@ -31,22 +31,72 @@ function meanAndStderr(xs: number[]): [number, number] {
   return [mean, Math.sqrt(variance / n)];
 }
 
+/**
+ * Hutchinson probe `k` of a run seeded `seed`: a Rademacher vector from its own stream, so a shard
+ * that computes probes 40..59 draws exactly the vectors a single run draws for them.
+ */
+export function hutchinsonProbe(seed: number, k: number, P: number): Float64Array {
+  return Rng.forIndex(seed, k).rademacherVector(P);
+}
+
+/** Whether a run that has drawn `samples` (in probe order) stops here: the stopping rule, in one place. */
+function stopsAfter(samples: number[], minProbes: number, relTol: number): boolean {
+  const [mean, se] = meanAndStderr(samples);
+  return samples.length >= minProbes && se <= relTol * Math.abs(mean);
+}
+
+/**
+ * The estimate a single run makes from probe values given in probe order (all it drew, or more: a
+ * merge of shards has every probe up to the budget), applying the run's stopping rule to them.
+ */
+export function hutchinsonEstimate(
+  values: number[],
+  opts: Pick<TraceOptions, 'minProbes' | 'relTol'> = {},
+): TraceEstimate {
+  const minProbes = opts.minProbes ?? 10;
+  const relTol = opts.relTol ?? 1e-2;
+  let n = 1;
+  while (n < values.length && !stopsAfter(values.slice(0, n), minProbes, relTol)) n++;
+  const [estimate, stderr] = meanAndStderr(values.slice(0, n));
+  return { estimate, stderr, matvecs: n, method: 'hutchinson' };
+}
+
 export async function hutchinson(matvec: MatVec, P: number, opts: TraceOptions): Promise<TraceEstimate> {
-  const rng = new Rng(opts.seed);
   const maxProbes = opts.maxProbes ?? 100;
   const minProbes = opts.minProbes ?? 10;
   const relTol = opts.relTol ?? 1e-2;
   const samples: number[] = [];
   for (let k = 0; k < maxProbes; k++) {
     throwIfAborted(opts.signal);
-    const z = rng.rademacherVector(P);
+    const z = hutchinsonProbe(opts.seed, k, P);
     samples.push(dot(z, await matvec(z)));
     const [mean, se] = meanAndStderr(samples);
     opts.onProbe?.(k + 1, maxProbes, mean, se);
-    if (samples.length >= minProbes && se <= relTol * Math.abs(mean)) break;
+    if (stopsAfter(samples, minProbes, relTol)) break;
   }
   const [estimate, stderr] = meanAndStderr(samples);
   return { estimate, stderr, matvecs: samples.length, method: 'hutchinson' };
+}
+
+/**
+ * The probes `indices` of a run seeded `seed`, each zᵀHz, without a stopping rule: a shard's share.
+ * `hutchinsonEstimate` over all shards' values, in probe order, is the single run's estimate.
+ */
+export async function hutchinsonProbes(
+  matvec: MatVec,
+  P: number,
+  indices: number[],
+  opts: Pick<TraceOptions, 'seed' | 'signal' | 'onProbe'>,
+): Promise<number[]> {
+  const values: number[] = [];
+  for (const k of indices) {
+    throwIfAborted(opts.signal);
+    const z = hutchinsonProbe(opts.seed, k, P);
+    values.push(dot(z, await matvec(z)));
+    const [mean, se] = meanAndStderr(values);
+    opts.onProbe?.(values.length, indices.length, mean, se);
+  }
+  return values;
 }
 
 /** Modified Gram-Schmidt (twice) of a list of vectors; drops dependent ones. */

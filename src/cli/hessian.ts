@@ -1,11 +1,12 @@
 /** `saddle hessian MODEL --data DATA`: Hessian spectrum, trace, density, LLA criteria, per-layer curvature. */
+import type { Shard } from '../analysis/shard';
 import type { HessianOptions, HessianReport } from '../analysis/spectrum';
 import type { Evaluator } from '../evaluator/evaluator';
 import { describeBinding, type LossOptions, openEvaluator } from '../evaluator/open';
 import { eigenvectorsNpz, hessianOptionsOf, runHessian, spectrumJson } from '../runs/hessian-run';
 import { recorded } from '../runs/recorder';
 import { writeFileAtomic } from '../util/atomic-write';
-import { noteBackend, noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
+import { noteBackend, noteUnlessJson, requireDbForShard, runSpec, stderrProgress, withCancel } from './progress';
 
 export interface HessianCliOptions extends LossOptions {
   topK: number;
@@ -23,6 +24,8 @@ export interface HessianCliOptions extends LossOptions {
   db?: string;
   /** Keep the eigenvectors in the run (with db). */
   eigenvectors?: boolean;
+  /** Compute only this shard's Hutchinson probes and SLQ runs (with db). */
+  shard?: Shard | null;
 }
 
 /**
@@ -30,6 +33,11 @@ export interface HessianCliOptions extends LossOptions {
  * ones (written by this command or by the app), and only the stages it had not finished run.
  */
 export async function hessianCommand(modelPath: string, opts: HessianCliOptions, resumeId?: string): Promise<void> {
+  requireDbForShard(opts);
+  if (opts.shard && !opts.trace && !opts.density)
+    throw new Error(
+      `--shard splits the probes of --trace (Hutchinson) and the runs of --density; this hessian run asks for neither, so there is nothing to split.`,
+    );
   const evaluator = await openEvaluator(modelPath, opts, (r) =>
     noteUnlessJson(opts)(describeBinding(opts.weights ?? '', r)),
   );
@@ -78,6 +86,7 @@ export function hessianOptions(opts: HessianCliOptions): Partial<HessianOptions>
     seed: opts.seed,
     khN: opts.khN,
     bandwidth: opts.bandwidth,
+    shard: opts.shard ?? null,
   };
 }
 

@@ -1,5 +1,6 @@
 /** `saddle landscape` and `saddle interpolate`: loss surfaces along directions, as JSON or a summary. */
 import { type Grid, linspace } from '../analysis/landscape';
+import { type Shard, shardLabel } from '../analysis/shard';
 import { pcaTrajectory } from '../analysis/trajectory';
 import type { Evaluator } from '../evaluator/evaluator';
 import { describeBinding, type LossOptions, openEvaluator } from '../evaluator/open';
@@ -10,7 +11,7 @@ import { weightTargets } from '../onnx-import/import';
 import { type DirectionOptions, evaluateRecordedGrid, type GridProgress, runLandscape } from '../runs/landscape-run';
 import { recorded } from '../runs/recorder';
 import { hessianCommand } from './hessian';
-import { noteBackend, noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
+import { noteBackend, noteUnlessJson, requireDbForShard, runSpec, stderrProgress, withCancel } from './progress';
 import { withStore } from './runs';
 
 export interface LandscapeCliOptions extends LossOptions, DirectionOptions {
@@ -20,6 +21,8 @@ export interface LandscapeCliOptions extends LossOptions, DirectionOptions {
   y?: string;
   /** Record the run (and every point as it finishes) in this database. */
   db?: string;
+  /** Compute only this shard's points (with db). */
+  shard?: Shard | null;
 }
 
 /** Run `work` with a progress line per grid point on stderr: its loss and coordinates. */
@@ -36,22 +39,31 @@ async function withPointProgress<T>(work: (onProgress: (p: GridProgress) => void
   }
 }
 
-function print(grid: Grid, directions: object, json: boolean | undefined): void {
+function print(grid: Grid, directions: object, json: boolean | undefined, shard?: Shard | null): void {
   if (json) {
+    // A shard's points not in its share are NaN, which JSON writes as null.
     process.stdout.write(
-      `${JSON.stringify({ x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions })}\n`,
+      `${JSON.stringify({ x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, ...(shard ? { shard } : {}) })}\n`,
     );
     return;
   }
-  const flat = (grid.loss as Array<number | number[]>).flat();
+  const all = (grid.loss as Array<number | number[]>).flat();
+  const flat = all.filter((v) => !Number.isNaN(v));
   const min = Math.min(...flat);
   const max = Math.max(...flat);
+  const size = grid.y ? `${grid.x.length}×${grid.y.length}` : `${grid.x.length}`;
+  const points = shard ? `shard ${shardLabel(shard)}: ${flat.length} of ${size} points` : `${size} points`;
+  if (!flat.length) {
+    process.stdout.write(`${points} (more shards than points)\n`);
+    return;
+  }
   process.stdout.write(
-    `${grid.y ? `${grid.x.length}×${grid.y.length}` : grid.x.length} points; loss from ${min.toPrecision(6)} to ${max.toPrecision(6)}\n${JSON.stringify(directions)}\n`,
+    `${points}; loss from ${min.toPrecision(6)} to ${max.toPrecision(6)}\n${JSON.stringify(directions)}\n`,
   );
 }
 
 export async function landscapeCommand(modelPath: string, o: LandscapeCliOptions, resumeId?: string): Promise<void> {
+  requireDbForShard(o);
   const ev = await openEvaluator(modelPath, o, (r) => noteUnlessJson(o)(describeBinding(o.weights ?? '', r)));
   noteBackend(o, ev);
   try {
@@ -63,7 +75,7 @@ export async function landscapeCommand(modelPath: string, o: LandscapeCliOptions
           const { grid, directions } = await withPointProgress((onProgress) =>
             runLandscape(ev, o, signal, rec, onProgress),
           );
-          print(grid, directions, o.json);
+          print(grid, directions, o.json, o.shard);
         },
         resumeId,
       ),
@@ -104,6 +116,7 @@ export interface InterpolateCliOptions extends LossOptions {
   steps: number;
   range: string;
   db?: string;
+  shard?: Shard | null;
 }
 
 function bindAll(model: Awaited<ReturnType<typeof loadOnnxFile>>, paths: string[]) {
@@ -128,10 +141,12 @@ export interface TrajectoryCliOptions extends LossOptions {
   steps: number;
   margin: number;
   db?: string;
+  shard?: Shard | null;
 }
 
 /** PCA of the checkpoints' differences from the last; the surface in that plane with the path on it. */
 export async function trajectoryCommand(modelPath: string, o: TrajectoryCliOptions, resumeId?: string): Promise<void> {
+  requireDbForShard(o);
   const model = await loadOnnxFile(modelPath);
   const paths = o.checkpoints
     .split(',')
@@ -168,13 +183,14 @@ export async function trajectoryCommand(modelPath: string, o: TrajectoryCliOptio
               rec,
               meta,
               onProgress,
+              shard: o.shard,
             }),
           );
           if (o.json)
             process.stdout.write(
-              `${JSON.stringify({ x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, path: t.path })}\n`,
+              `${JSON.stringify({ x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, path: t.path, ...(o.shard ? { shard: o.shard } : {}) })}\n`,
             );
-          else print(grid, directions, false);
+          else print(grid, directions, false, o.shard);
         },
         resumeId,
       ),
@@ -190,6 +206,7 @@ export async function interpolateCommand(
   o: InterpolateCliOptions,
   resumeId?: string,
 ): Promise<void> {
+  requireDbForShard(o);
   const model = await loadOnnxFile(modelPath);
   // Binding every file first reports any mismatch before work starts.
   const files = [o.from, o.to, ...(o.third ? [o.third] : [])];
@@ -228,9 +245,10 @@ export async function interpolateCommand(
               meta: { directions },
               onProgress,
               buffersAt,
+              shard: o.shard,
             }),
           );
-          print(grid, directions, o.json);
+          print(grid, directions, o.json, o.shard);
         },
         resumeId,
       ),

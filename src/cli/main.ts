@@ -1,10 +1,12 @@
 /** The `saddle` command line. Each command is a thin wrapper over the engine in src/. */
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseShard, type Shard } from '../analysis/shard';
 import { EXPORT_FORMATS } from '../export';
 import { CSV_TABLES } from '../export/csv';
 import { FIGURES } from '../export/figures';
 import { SADDLE_VERSION } from '../version';
+import { addClusterCommands } from './cluster-commands';
 import { demoCommand } from './demo';
 import { gpuInfoCommand } from './gpu-info';
 import { type HessianCliOptions, hessianCommand } from './hessian';
@@ -19,7 +21,7 @@ import {
   trajectoryCommand,
 } from './landscape';
 import { lossCommand } from './loss';
-import { runsDelete, runsExport, runsImport, runsList, runsShow } from './runs';
+import { runsDelete, runsExport, runsImport, runsList, runsMerge, runsShow } from './runs';
 import { parseBytes, serveCommand } from './serve';
 
 function positiveInt(value: string): number {
@@ -40,6 +42,17 @@ function nonNegativeInt(value: string): number {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`'${value}' is not a non-negative integer.`);
   return n;
 }
+
+function shardOption(value: string): Shard {
+  try {
+    return parseShard(value, process.env);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+const SHARD_HELP =
+  'compute only shard I of N (0-based; auto/N: I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX) into --db, for saddle runs merge';
 
 function port(value: string): number {
   const n = Number(value);
@@ -127,6 +140,11 @@ export function buildProgram(): Command {
     .option('--save-eigenvectors <file.npz>', 'write the eigenvectors as v1/<param>, v2/<param>, ...')
     .option('--db <file>', 'record the run in this runs database (see saddle runs)')
     .option('--eigenvectors', 'keep the eigenvectors in the recorded run (with --db)')
+    .option(
+      '--shard <I/N>',
+      `${SHARD_HELP} (splits --trace probes and --density runs; shard 0 also runs the other stages)`,
+      shardOption,
+    )
     .action((model: string, opts: HessianCliOptions) => hessianCommand(model, opts));
 
   addDataOptions(
@@ -156,6 +174,7 @@ export function buildProgram(): Command {
         .default('zero'),
     )
     .option('--db <file>', 'record the run and its points in this runs database (resumable)')
+    .option('--shard <I/N>', `${SHARD_HELP} (splits the grid points in row-major order)`, shardOption)
     .action((model: string, opts: LandscapeCliOptions) => landscapeCommand(model, opts));
 
   addDataOptions(
@@ -170,6 +189,7 @@ export function buildProgram(): Command {
     .option('--steps <n>', 'points', positiveInt, 21)
     .option('--range <a:b>', 'α range', '-0.5:1.5')
     .option('--db <file>', 'record the run and its points in this runs database (resumable)')
+    .option('--shard <I/N>', `${SHARD_HELP} (splits the grid points in row-major order)`, shardOption)
     .action((model: string, opts: InterpolateCliOptions) => interpolateCommand(model, opts));
 
   addDataOptions(
@@ -182,6 +202,7 @@ export function buildProgram(): Command {
     .option('--steps <n>', 'points per axis', positiveInt, 21)
     .option('--margin <x>', 'extra room around the path, as a fraction of its extent', Number, 0.2)
     .option('--db <file>', 'record the run and its points in this runs database (resumable)')
+    .option('--shard <I/N>', `${SHARD_HELP} (splits the grid points in row-major order)`, shardOption)
     .action((model: string, opts: TrajectoryCliOptions) => trajectoryCommand(model, opts));
 
   const runs = program.command('runs').description('runs recorded with --db');
@@ -243,6 +264,18 @@ export function buildProgram(): Command {
     .option('--db <file>', 'runs database', 'saddle.db')
     .option('--json', 'print JSON')
     .action(runsImport);
+
+  runs
+    .command('merge')
+    .description(
+      'merge the shards of one job (runs recorded with --shard I/N, each in its own database) into one finished run, equal to a single run',
+    )
+    .argument('<out>', 'the runs database the merged run is written to (created if absent)')
+    .argument('<shards...>', "the shards' runs databases (read, never modified)")
+    .option('--json', 'print JSON')
+    .action(runsMerge);
+
+  addClusterCommands(program, buildProgram);
 
   program
     .command('serve')

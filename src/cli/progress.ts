@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { type Shard, shardLabel } from '../analysis/shard';
 
 /** Progress lines on stderr: rewritten in place on a terminal, one line per 2 s otherwise. */
 export function stderrProgress(label: string): {
@@ -46,7 +47,7 @@ export function withCancel<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<
 export function runSpec(
   kind: string,
   modelPath: string,
-  opts: { data?: string; weights?: string; seed?: number; db?: string; json?: boolean },
+  opts: { data?: string; weights?: string; seed?: number; db?: string; json?: boolean; shard?: Shard | null },
 ) {
   const { db: _db, json: _json, ...options } = opts as Record<string, unknown>;
   delete options.boundWeights;
@@ -56,7 +57,16 @@ export function runSpec(
     dataPath: opts.data,
     weightsPath: opts.weights,
     seed: opts.seed,
-    name: `${kind} ${basename(modelPath)}${opts.weights ? ` @ ${basename(opts.weights)}` : ''}`,
+    shard: opts.shard,
+    name: `${kind} ${basename(modelPath)}${opts.weights ? ` @ ${basename(opts.weights)}` : ''}${opts.shard ? ` shard ${shardLabel(opts.shard)}` : ''}`,
     options: { model: modelPath, ...options },
   };
+}
+
+/** A shard's share is only of use recorded, for `saddle runs merge` to put together. */
+export function requireDbForShard(opts: { shard?: Shard | null; db?: string }): void {
+  if (opts.shard && !opts.db)
+    throw new Error(
+      `--shard ${shardLabel(opts.shard)} computes a share of the job for \`saddle runs merge\`; give --db, the database this shard records it in.`,
+    );
 }

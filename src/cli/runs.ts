@@ -1,8 +1,9 @@
 /** `saddle runs list | show ID | delete ID | export ID | import FILE` over the runs database (--db, default ./saddle.db). */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ExportFormat, type ExportOptions, exportRun } from '../export';
 import { importRunsFile } from '../runs/import';
+import { mergeShards } from '../runs/shard-merge';
 import { RunStore } from '../store/store';
 import { table } from './format';
 
@@ -133,6 +134,24 @@ export async function runsImport(file: string, opts: RunsOptions & { name?: stri
   try {
     const r = await importRunsFile(store, file, opts.name);
     process.stdout.write(opts.json ? `${JSON.stringify(r)}\n` : `${r.summary}\n`);
+  } finally {
+    store.close();
+  }
+}
+
+/** `saddle runs merge OUT.db SHARD.db...`: the shards of one job become one finished run in OUT.db. */
+export async function runsMerge(out: string, shards: string[], opts: { json?: boolean }): Promise<void> {
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+  const clash = shards.find((s) => real(s) === real(out));
+  if (clash)
+    throw new Error(
+      `The output database '${out}' is also given as a shard ('${clash}'); write the merged run elsewhere.`,
+    );
+  const store = new RunStore(out);
+  try {
+    const r = await mergeShards(store, shards);
+    for (const note of r.notes) process.stderr.write(`note: ${note}\n`);
+    process.stdout.write(opts.json ? `${JSON.stringify({ ...r, db: out })}\n` : `${r.summary} in ${out}\n`);
   } finally {
     store.close();
   }

@@ -10,6 +10,7 @@ import {
   type HessianOptions,
   type HessianProgress,
   type HessianReport,
+  wholeStagesHere,
 } from '../analysis/spectrum';
 import type { Evaluator } from '../evaluator/evaluator';
 import { writeNpz } from '../formats/npz-write';
@@ -52,6 +53,7 @@ export function spectrumJson(r: Partial<HessianReport>) {
     'criteria',
     'perLayer',
     'lanczos',
+    'share',
     'hvps',
     'seconds',
   ] as const;
@@ -65,10 +67,10 @@ export type HessianStage = HessianProgress['stage'];
  * from its own seed (seed, seed + 1, ...) at the same θ, so the numbers are those of one whole call.
  */
 const STAGES: Array<{ name: HessianStage; wanted(o: HessianOptions): boolean }> = [
-  { name: 'eigenvalues', wanted: (o) => o.topK > 0 || o.bottomK > 0 },
-  { name: 'trace', wanted: (o) => o.trace },
+  { name: 'eigenvalues', wanted: (o) => (o.topK > 0 || o.bottomK > 0) && wholeStagesHere(o) },
+  { name: 'trace', wanted: (o) => o.trace && (o.traceMethod === 'hutchinson' || wholeStagesHere(o)) },
   { name: 'density', wanted: (o) => o.density },
-  { name: 'per-layer', wanted: (o) => o.perLayer },
+  { name: 'per-layer', wanted: (o) => o.perLayer && wholeStagesHere(o) },
 ];
 
 function onlyStage(o: HessianOptions, stage: HessianStage): HessianOptions {
@@ -164,8 +166,10 @@ export async function runHessian(
       },
       signal,
     );
-    const { hvps, seconds, ...found } = r;
+    const { hvps, seconds, share, ...found } = r;
     report = { ...report, ...found, hvps: report.hvps + hvps, seconds: report.seconds + seconds };
+    // Each stage brings its own part of a shard's share (trace probes, SLQ runs).
+    if (share) report.share = { ...report.share, ...share };
     done.push(stage);
     if (rec) {
       const stageRecorded = () => {

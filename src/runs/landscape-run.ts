@@ -13,6 +13,7 @@ import {
 } from '../analysis/directions';
 import { lanczos } from '../analysis/lanczos';
 import { evaluateGrid, type Grid, type GridPoint, linspace } from '../analysis/landscape';
+import { type Shard, shareRange } from '../analysis/shard';
 import { canonicalSign } from '../analysis/vec';
 import type { Evaluator } from '../evaluator/evaluator';
 import { readNpz } from '../formats/numpy';
@@ -115,6 +116,11 @@ export interface RecordedGridOptions {
   onProgress?: (p: GridProgress) => void;
   /** BatchNorm statistics at a point (checkpoint interpolation moves them too). */
   buffersAt?: (x: number, y: number) => Map<string, Float32Array>;
+  /**
+   * Compute only this shard's points (row-major ranges, see analysis/shard.ts). They stay in the
+   * run's point journal, at full precision, for `saddle runs merge` to assemble.
+   */
+  shard?: Shard | null;
 }
 
 /** Evaluate a grid; a recorded run journals each point and resumes from the points it has. */
@@ -125,7 +131,7 @@ export async function evaluateRecordedGrid(
   d2: Float64Array | null,
   x: number[],
   y: number[] | null,
-  { signal, rec, meta, onProgress = () => {}, buffersAt }: RecordedGridOptions,
+  { signal, rec, meta, onProgress = () => {}, buffersAt, shard }: RecordedGridOptions,
 ): Promise<Grid> {
   rec?.gridStart('surface', x, y, meta);
   const started = performance.now();
@@ -135,6 +141,7 @@ export async function evaluateRecordedGrid(
     y,
     signal,
     buffersAt,
+    share: shard ? shareRange(x.length * (y?.length ?? 1), shard) : undefined,
     done: rec?.donePoints(),
     onPoint: (p, n, total) => {
       rec?.point(p);
@@ -144,7 +151,7 @@ export async function evaluateRecordedGrid(
       onProgress({ done: n, total, etaSeconds: eta, point: p, at: [x[p.i], y ? y[p.j] : null] });
     },
   });
-  rec?.gridFinish('surface', grid);
+  if (!shard) rec?.gridFinish('surface', grid);
   return grid;
 }
 
@@ -154,6 +161,7 @@ export interface LandscapeRunOptions extends DirectionOptions {
   range: string;
   x?: string;
   y?: string;
+  shard?: Shard | null;
 }
 
 export async function runLandscape(
@@ -173,6 +181,7 @@ export async function runLandscape(
     rec,
     meta: { directions: info },
     onProgress,
+    shard: o.shard,
   });
   return { grid, directions: info };
 }

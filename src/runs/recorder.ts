@@ -6,15 +6,19 @@
 import { availableParallelism, cpus } from 'node:os';
 import { CancelledError } from '../analysis/lanczos';
 import type { Grid, GridPoint } from '../analysis/landscape';
+import type { Shard } from '../analysis/shard';
 import { RunStore } from '../store/store';
 import { SADDLE_VERSION } from '../version';
 import { type RunInputs, registerInputs } from './catalog';
+import { recordShard } from './shard-job';
 
 export interface RunSpec extends RunInputs {
   kind: string;
   name?: string;
   options: unknown;
   seed?: number;
+  /** This run is one shard of a job (see analysis/shard.ts): recorded with the job's key. */
+  shard?: Shard | null;
 }
 
 /** Where a run was computed: enough to tell two machines' numbers apart. */
@@ -65,7 +69,9 @@ export class RunRecorder {
       store.putResult(resumeId, 'environment', { ...environment(), before: previous ?? null });
       return new RunRecorder(store, resumeId);
     }
-    return new RunRecorder(store, await insertRun(store, spec, 'running'));
+    const id = await insertRun(store, spec, 'running');
+    if (spec.shard) recordShard(store, id, spec.shard);
+    return new RunRecorder(store, id);
   }
 
   /** Where the numbers are computed: the backend that ran (and why not the GPU), and the threads. */

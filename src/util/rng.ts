@@ -6,15 +6,31 @@ export class Rng {
   private s = new Uint32Array(4);
   private spare: number | null = null;
 
-  constructor(seed: number) {
+  /** `stream` picks one of 2³² independent streams of a seed (see `Rng.forIndex`); 0 is the seed's own. */
+  constructor(seed: number, stream = 0) {
     let x = seed >>> 0;
+    let y = stream >>> 0;
     for (let i = 0; i < 4; i++) {
       x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      this.s[i] = (z ^ (z >>> 16)) >>> 0;
+      this.s[i] = mix32(x);
+      if (stream !== 0) {
+        y = (y + 0x7f4a7c15) >>> 0;
+        this.s[i] = (this.s[i] ^ mix32(Math.imul(mix32(y), 0x27d4eb2f) >>> 0)) >>> 0;
+      }
     }
+    // xoshiro's state must not be all zero (its only fixed point).
+    if (!this.s.some((w) => w !== 0)) this.s[0] = 1;
+  }
+
+  /**
+   * The random source of work item `index` (a Hutchinson probe, an SLQ run) of an analysis seeded
+   * with `seed`: it depends on the pair alone, so whichever machine computes item `index`, a shard
+   * or a single run, draws the same vector.
+   */
+  static forIndex(seed: number, index: number): Rng {
+    if (!Number.isInteger(index) || index < 0 || index >= 2 ** 32 - 1)
+      throw new Error(`A work-item index must be an integer in [0, 2³²−1), got ${index}.`);
+    return new Rng(seed, index + 1);
   }
 
   /** A uniform 32-bit integer. */
@@ -62,6 +78,14 @@ export class Rng {
   rademacherVector(n: number): Float64Array {
     return Float64Array.from({ length: n }, () => this.rademacher());
   }
+}
+
+/** splitmix32's finalizer: a bijection of 32-bit words that mixes every input bit into every output bit. */
+function mix32(x: number): number {
+  let z = x;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
 }
 
 function rotl(x: number, k: number): number {

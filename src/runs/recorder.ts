@@ -15,6 +15,8 @@ export interface RunSpec extends RunInputs {
   name?: string;
   options: unknown;
   seed?: number;
+  /** A member of a checkpoint series. */
+  series?: { id: string; member: number };
 }
 
 /** Where a run was computed: enough to tell two machines' numbers apart. */
@@ -40,6 +42,7 @@ async function insertRun(store: RunStore, spec: RunSpec, state: 'pending' | 'run
     options: spec.options,
     seed: spec.seed,
     state,
+    series: spec.series,
   });
   store.putResult(id, 'environment', environment());
   return id;

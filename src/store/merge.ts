@@ -15,7 +15,7 @@ const READER = 'Saddle runs database';
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
 /** Tables copied, parents first; the run-owned ones only for runs not already here. */
-const CATALOG = ['models', 'checkpoints', 'datasets'];
+const CATALOG = ['models', 'checkpoints', 'datasets', 'series'];
 const PER_RUN = ['results', 'points', 'grids', 'vectors'];
 
 export function isSqliteFile(head: Uint8Array): boolean {

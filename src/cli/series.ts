@@ -14,6 +14,7 @@ import {
   type SeriesOptions,
   seriesCorrelation,
   seriesMembers,
+  seriesSpec,
 } from '../runs/series-run';
 import { RunStore } from '../store/store';
 import { stderrProgress, withCancel } from './progress';
@@ -41,14 +42,7 @@ export function seriesOptionsOf(o: SeriesCliOptions): SeriesOptions {
 
 export async function seriesCommand(modelPath: string, o: SeriesCliOptions): Promise<void> {
   const options = seriesOptionsOf(o);
-  // What identifies the series' numbers; threads and backend do not, so a rerun elsewhere resumes it.
-  const { threads: _t, backend: _b, ...identifying } = options.loss;
-  const spec = {
-    model: modelPath,
-    checkpoints: splitList(o.checkpoints),
-    data: o.data,
-    options: { ...identifying, ...options.hessian },
-  };
+  const spec = seriesSpec(modelPath, splitList(o.checkpoints), o.data, options);
   const bound = await prepareSeries(modelPath, spec, options);
   const members = seriesMembers(spec.checkpoints, spec.data);
   const store = o.db ? new RunStore(o.db) : null;

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { CancelledError } from '../analysis/lanczos';
 import { type CriterionName, criteriaAccuracyCorrelation, type SeriesPoint } from '../analysis/series-correlation';
+import type { LlaCriteria } from '../analysis/density';
 import type { HessianOptions, HessianProgress, HessianReport } from '../analysis/spectrum';
 import { subsample } from '../data/dataset';
 import { type DataOptions, loadDataset } from '../data/load';
@@ -104,6 +105,13 @@ export async function prepareSeries(
   return bound as BoundWeights[];
 }
 
+/** A series' identity: its inputs and the options its numbers depend on (threads and backend do not). */
+export function seriesSpec(model: string, checkpoints: string[], data: string[], options: SeriesOptions): SeriesSpec {
+  const { threads: _t, backend: _b, ...identifying } = options.loss;
+  const hessian = { ...seriesHessianDefaults, ...options.hessian };
+  return { model, checkpoints, data, options: { ...identifying, ...hessian } };
+}
+
 /** The series row for these inputs (by content) and options: the one a previous run left, or a new one. */
 export async function openRecordedSeries(store: RunStore, spec: SeriesSpec): Promise<SeriesRow> {
   const { modelId } = await registerInputs(store, { modelPath: spec.model });
@@ -131,7 +139,7 @@ export interface SeriesEntry {
   samples: number;
   topEigenvalues: number[];
   trace: { estimate: number; stderr: number } | null;
-  criteria: HessianReport['criteria'] | null;
+  criteria: LlaCriteria | null;
   runId?: string;
 }
 

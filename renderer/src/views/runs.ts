@@ -1,8 +1,10 @@
 /**
- * The runs panel: every run in the engine's database (the app's, or the one `saddle serve --db`
- * shares with CLI runs), with its state, and the exports each can give (the engine says which). A
- * resume is a job like any other: the run's row shows its progress, ETA and a Cancel button.
- * PDF is offered in the desktop app only.
+ * The runs table: every run in the engine's database (the app's, or the one `saddle serve --db`
+ * shares with CLI runs): a colour and a name that tell it apart, what it was computed from, its key
+ * options, backend, state and the time it computed; sorted by any column, filtered by state and kind,
+ * searched by words. A name opens the run's figures and detail. Each row exports what the run can
+ * give (the engine says which), resumes a run cut short (a job like any other: progress, ETA, Cancel)
+ * and deletes it (a second click confirms). PDF is offered in the desktop app only.
  */
 import {
   type EngineEvent,
@@ -15,6 +17,21 @@ import {
 import type { Host } from '../api';
 import { isConnectionError } from '../connection';
 import { h } from '../dom';
+import { runDetail } from './run-detail';
+import {
+  baseName,
+  COLUMNS,
+  computedSeconds,
+  dataName,
+  defaultQuery,
+  displayNames,
+  formatSeconds,
+  keyOptions,
+  queryRuns,
+  runColour,
+  type TableQuery,
+} from './runs-model';
+import './runs.css';
 
 const RESUMABLE_KINDS = ['landscape', 'hessian'];
 const RESUMABLE_STATES = ['crashed', 'cancelled', 'failed'];
@@ -30,6 +47,8 @@ function download(file: ExportedFile): void {
 }
 
 const when = (iso: string) => iso.replace('T', ' ').slice(0, 16);
+
+const STATES = ['pending', 'running', 'finished', 'failed', 'cancelled', 'crashed'];
 
 /** The run's figures, as the engine draws them for reports (SVG, shown as images: no script runs). */
 async function figures(host: Host, r: RunSummary): Promise<HTMLElement[]> {
@@ -55,7 +74,62 @@ export function runsPanel(
 ): { element: HTMLElement; refresh(): Promise<void>; onEvent(event: EngineEvent): boolean } {
   const body = h('tbody', {});
   const viewer = h('div', { class: 'viewer', 'data-testid': 'run-figures' });
+  const detail = h('div', { 'data-testid': 'run-details' });
   const empty = h('p', { class: 'muted', 'data-testid': 'runs-empty' }, 'No runs yet.');
+  const shownCount = h('span', { class: 'muted', 'data-testid': 'runs-count' });
+  let query: TableQuery = { ...defaultQuery };
+  let all: RunSummary[] = [];
+  let names = new Map<string, string>();
+
+  const search = h('input', {
+    type: 'search',
+    placeholder: 'search runs',
+    'aria-label': 'search runs',
+    'data-testid': 'runs-search',
+    oninput: () => {
+      query = { ...query, search: search.value };
+      draw();
+    },
+  });
+  const choice = (label: string, values: string[], set: (v: string) => void) => {
+    const select = h(
+      'select',
+      { 'aria-label': label, onchange: () => set(select.value) },
+      h('option', { value: '' }, `any ${label}`),
+      ...values.map((v) => h('option', { value: v }, v)),
+    );
+    return select;
+  };
+  const stateFilter = choice('state', STATES, (v) => {
+    query = { ...query, state: v };
+    draw();
+  });
+  const kindFilter = choice('kind', [], (v) => {
+    query = { ...query, kind: v };
+    draw();
+  });
+  const head = h('tr', {});
+  const drawHead = () =>
+    head.replaceChildren(
+      h('th', {}),
+      ...COLUMNS.map((c) =>
+        h(
+          'th',
+          {
+            class: 'sortable',
+            'data-column': c,
+            'aria-sort': query.sort === c ? (query.descending ? 'descending' : 'ascending') : 'none',
+            onclick: () => {
+              query = { ...query, sort: c, descending: query.sort === c ? !query.descending : c === 'created' };
+              draw();
+            },
+          },
+          c,
+          query.sort === c ? (query.descending ? ' ▾' : ' ▴') : '',
+        ),
+      ),
+      h('th', {}, 'actions'),
+    );
   const element = h(
     'section',
     { class: 'card runs', 'data-testid': 'runs' },
@@ -65,24 +139,60 @@ export function runsPanel(
       { class: 'muted' },
       'Analyses recorded by this engine and by CLI runs on the same database. Drop a saddle.db or a Li .h5 surface file to import runs.',
     ),
+    h('div', { class: 'runs-tools' }, search, ' ', stateFilter, ' ', kindFilter, ' ', shownCount),
     empty,
-    h(
-      'table',
-      {},
-      h('thead', {}, h('tr', {}, ...['name', 'kind', 'state', 'created', 'time', 'export'].map((c) => h('th', {}, c)))),
-      body,
-    ),
+    h('div', { class: 'runs-scroll' }, h('table', {}, h('thead', {}, head), body)),
     viewer,
+    detail,
   );
 
-  /** Clicking a run's name shows its figures under the table. */
+  /** Clicking a run's name shows its figures and its detail under the table. */
   const show = async (r: RunSummary) => {
     for (const img of viewer.querySelectorAll('img')) URL.revokeObjectURL(img.src);
-    const shown = await figures(host, r);
+    const name = names.get(r.id) ?? r.name;
+    const [shown, view] = await Promise.all([figures(host, r), host.api.getRun({ id: r.id })]);
     viewer.replaceChildren(
-      h('h3', {}, r.name),
+      h('h3', {}, name),
       ...(shown.length ? shown : [h('p', { class: 'muted' }, 'This run has no figures; export its report or JSON.')]),
     );
+    detail.replaceChildren(runDetail(view, name));
+  };
+
+  /** A second click within 4 s deletes: no dialog to dismiss, no run lost to a stray click. */
+  const deleteButton = (r: RunSummary) => {
+    let armed = false;
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        'data-testid': 'run-delete',
+        disabled: r.state === 'running' || r.state === 'pending',
+        onclick: async () => {
+          if (!armed) {
+            armed = true;
+            button.textContent = 'Confirm delete';
+            setTimeout(() => {
+              armed = false;
+              button.textContent = 'Delete';
+            }, 4000);
+            return;
+          }
+          try {
+            await host.api.deleteRun({ id: r.id });
+            if (detail.querySelector(`[data-run="${r.id}"]`)) {
+              detail.replaceChildren();
+              viewer.replaceChildren();
+            }
+          } catch (e) {
+            onError(e);
+          }
+          await refresh();
+        },
+      },
+      'Delete',
+    );
+    return button;
   };
 
   /** Resumes this panel started, by run id: their job, last progress, and how the last one ended. */
@@ -202,12 +312,15 @@ export function runsPanel(
         : null;
     const resumable = RESUMABLE_KINDS.includes(r.kind) && RESUMABLE_STATES.includes(r.state) && !resumes.has(r.id);
     const resumeButton = resumable ? h('button', { type: 'button', onclick: () => void resume(r) }, 'Resume') : null;
+    const name = names.get(r.id) ?? r.name;
+    const duration = computedSeconds(r, Date.now());
     return h(
       'tr',
-      { 'data-run': r.id },
+      { 'data-run': r.id, ...(r.seriesId ? { 'data-series': r.seriesId } : {}) },
+      h('td', {}, h('span', { class: 'swatch', style: `background:${runColour(r.id)}`, title: `run ${r.id}` })),
       h(
         'td',
-        { title: r.id },
+        { title: r.id, class: 'run-name' },
         h(
           'a',
           {
@@ -217,23 +330,62 @@ export function runsPanel(
               void show(r).catch(onError);
             },
           },
-          r.name,
+          name,
         ),
       ),
-      h('td', {}, r.kind),
+      h('td', { title: r.model ?? '' }, baseName(r.model)),
+      h('td', { title: r.weights ?? '' }, baseName(r.weights)),
+      h('td', { title: r.data ?? '' }, dataName(r.data)),
+      h('td', { class: 'num' }, r.samples === null || r.samples === undefined ? '' : String(r.samples)),
+      h('td', { class: 'options' }, keyOptions(r)),
+      h('td', {}, r.backend ?? ''),
       stateCell(r),
       h('td', {}, when(r.createdAt)),
-      h('td', { class: 'num' }, r.seconds === null ? '' : `${r.seconds.toFixed(1)} s`),
-      h('td', {}, select, ' ', exportButton, pdf ? ' ' : '', pdf, resumeButton ? ' ' : '', resumeButton),
+      h(
+        'td',
+        { class: 'num', 'data-testid': 'run-duration' },
+        `${formatSeconds(duration)}${r.state === 'running' && duration !== null ? '…' : ''}`,
+      ),
+      h(
+        'td',
+        { class: 'actions' },
+        select,
+        ' ',
+        exportButton,
+        pdf ? ' ' : '',
+        pdf,
+        resumeButton ? ' ' : '',
+        resumeButton,
+        ' ',
+        deleteButton(r),
+      ),
     );
   };
 
+  /** Redraw from the runs last read and the query: sorting, filtering and search need no engine call. */
+  function draw(): void {
+    drawHead();
+    lines.clear();
+    const shown = queryRuns(all, query, names, Date.now());
+    body.replaceChildren(...shown.map(row));
+    empty.hidden = all.length > 0;
+    shownCount.textContent =
+      shown.length === all.length ? `${all.length} runs` : `${shown.length} of ${all.length} runs`;
+  }
+
   async function refresh(): Promise<void> {
     try {
-      const runs = await host.api.listRuns({});
-      lines.clear();
-      body.replaceChildren(...runs.map(row));
-      empty.hidden = runs.length > 0;
+      all = await host.api.listRuns({});
+      names = displayNames(all);
+      const kinds = [...new Set(all.map((r) => r.kind))].sort();
+      const current = kindFilter.value;
+      kindFilter.replaceChildren(
+        h('option', { value: '' }, 'any kind'),
+        ...kinds.map((k) => h('option', { value: k }, k)),
+      );
+      kindFilter.value = kinds.includes(current) ? current : '';
+      query = { ...query, kind: kindFilter.value };
+      draw();
     } catch (e) {
       // An engine without a database (never the app or serve) has no runs to show.
       empty.textContent = e instanceof Error ? e.message : String(e);

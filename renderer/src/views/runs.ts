@@ -32,6 +32,7 @@ import {
   type TableQuery,
 } from './runs-model';
 import './runs.css';
+import { seriesPanel } from './series/series-panel';
 
 const RESUMABLE_KINDS = ['landscape', 'hessian'];
 const RESUMABLE_STATES = ['crashed', 'cancelled', 'failed'];
@@ -130,7 +131,7 @@ export function runsPanel(
       ),
       h('th', {}, 'actions'),
     );
-  const element = h(
+  const table = h(
     'section',
     { class: 'card runs', 'data-testid': 'runs' },
     h('h2', {}, 'Runs'),
@@ -394,6 +395,7 @@ export function runsPanel(
 
   /** Progress of a resume this panel started: shown in its row. True when the event was one. */
   const onEvent = (event: EngineEvent): boolean => {
+    if (series.onEvent(event)) return true;
     if (event.type !== 'progress' || !event.runId) return false;
     const resuming = resumes.get(event.runId);
     if (resuming?.job !== event.job) return false;
@@ -401,5 +403,8 @@ export function runsPanel(
     showProgress(event.runId);
     return true;
   };
-  return { element, refresh, onEvent };
+  // The series card sits beside the table (outside it: its rows are not runs) and refreshes with it.
+  const series = seriesPanel(host, onError);
+  const element = h('div', { class: 'runs-and-series' }, table, series.element);
+  return { element, refresh: () => Promise.all([refresh(), series.refresh()]).then(() => {}), onEvent };
 }

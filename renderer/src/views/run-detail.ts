@@ -14,11 +14,12 @@ const fmt = (x: unknown): string => {
   return String(x);
 };
 
+/** Key-value rows straight in the table, no tbody: `[data-testid=runs] tbody tr` stays the runs' rows. */
 function table(rows: Array<[string, unknown]>, testid: string): HTMLElement {
   return h(
     'table',
     { class: 'detail-table', 'data-testid': testid },
-    h('tbody', {}, ...rows.map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v instanceof Node ? v : fmt(v))))),
+    ...rows.map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v instanceof Node ? v : fmt(v)))),
   );
 }
 

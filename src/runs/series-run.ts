@@ -10,9 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
+import type { LlaCriteria } from '../analysis/density';
 import { CancelledError } from '../analysis/lanczos';
 import { type CriterionName, criteriaAccuracyCorrelation, type SeriesPoint } from '../analysis/series-correlation';
-import type { LlaCriteria } from '../analysis/density';
 import type { HessianOptions, HessianProgress, HessianReport } from '../analysis/spectrum';
 import { subsample } from '../data/dataset';
 import { type DataOptions, loadDataset } from '../data/load';

@@ -6,18 +6,11 @@
  * give (the engine says which), resumes a run cut short (a job like any other: progress, ETA, Cancel)
  * and deletes it (a second click confirms). PDF is offered in the desktop app only.
  */
-import {
-  type EngineEvent,
-  type ExportChoice,
-  type ExportedFile,
-  isCancellation,
-  type ProgressEvent,
-  type RunSummary,
-} from '../../../src/api/contract';
+import { type EngineEvent, isCancellation, type ProgressEvent, type RunSummary } from '../../../src/api/contract';
 import type { Host } from '../api';
-import { isConnectionError } from '../connection';
 import { h } from '../dom';
 import { runDetail } from './run-detail';
+import { exportMenu, figures } from './runs-actions';
 import {
   baseName,
   COLUMNS,
@@ -32,42 +25,15 @@ import {
   type TableQuery,
 } from './runs-model';
 import './runs.css';
+import { compareView } from './compare/compare-view';
 import { seriesPanel } from './series/series-panel';
 
 const RESUMABLE_KINDS = ['landscape', 'hessian'];
 const RESUMABLE_STATES = ['crashed', 'cancelled', 'failed'];
 
-function download(file: ExportedFile): void {
-  const bytes = file.encoding === 'base64' ? Uint8Array.from(atob(file.content), (c) => c.charCodeAt(0)) : file.content;
-  const url = URL.createObjectURL(new Blob([bytes], { type: file.mimeType }));
-  const a = h('a', { href: url, download: file.fileName, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 const when = (iso: string) => iso.replace('T', ' ').slice(0, 16);
 
 const STATES = ['pending', 'running', 'finished', 'failed', 'cancelled', 'crashed'];
-
-/** The run's figures, as the engine draws them for reports (SVG, shown as images: no script runs). */
-async function figures(host: Host, r: RunSummary): Promise<HTMLElement[]> {
-  const grid = ['landscape', 'interpolate', 'trajectory'].includes(r.kind);
-  const wanted: Array<'surface' | undefined> = grid ? [undefined, 'surface'] : [undefined];
-  const out: HTMLElement[] = [];
-  for (const figure of wanted) {
-    try {
-      const file = await host.api.exportRun({ id: r.id, format: 'svg', ...(figure ? { figure } : {}) });
-      const url = URL.createObjectURL(new Blob([file.content], { type: 'image/svg+xml' }));
-      out.push(h('img', { src: url, alt: `${r.name}: ${figure ?? 'figure'}`, class: 'figure' }));
-    } catch (e) {
-      // A 1-D curve has no surface; a loss run has no figure at all. A lost server is not "no figures".
-      if (isConnectionError(e)) throw e;
-    }
-  }
-  return out;
-}
 
 export function runsPanel(
   host: Host,
@@ -78,6 +44,32 @@ export function runsPanel(
   const detail = h('div', { 'data-testid': 'run-details' });
   const empty = h('p', { class: 'muted', 'data-testid': 'runs-empty' }, 'No runs yet.');
   const shownCount = h('span', { class: 'muted', 'data-testid': 'runs-count' });
+  /** Runs ticked for comparison, by id; kept across refreshes while they exist. */
+  const selected = new Set<string>();
+  const compareButton = h('button', { type: 'button', 'data-testid': 'compare-runs', disabled: true }, 'Compare');
+  const comparison = compareView();
+  const compareCard = h(
+    'section',
+    { class: 'card', 'data-testid': 'compare-card', hidden: true },
+    h('h2', {}, 'Compare runs'),
+    comparison.element,
+  );
+  const updateCompareButton = () => {
+    compareButton.disabled = selected.size < 2;
+    compareButton.textContent = selected.size ? `Compare ${selected.size}` : 'Compare';
+  };
+  compareButton.addEventListener('click', async () => {
+    try {
+      const ids = all.filter((r) => selected.has(r.id)).map((r) => r.id);
+      const views = await Promise.all(ids.map((id) => host.api.getRun({ id })));
+      comparison.update(
+        views.map((view) => ({ view, name: names.get(view.run.id) ?? view.run.name, colour: runColour(view.run.id) })),
+      );
+      compareCard.hidden = false;
+    } catch (e) {
+      onError(e);
+    }
+  });
   let query: TableQuery = { ...defaultQuery };
   let all: RunSummary[] = [];
   let names = new Map<string, string>();
@@ -140,7 +132,7 @@ export function runsPanel(
       { class: 'muted' },
       'Analyses recorded by this engine and by CLI runs on the same database. Drop a saddle.db or a Li .h5 surface file to import runs.',
     ),
-    h('div', { class: 'runs-tools' }, search, ' ', stateFilter, ' ', kindFilter, ' ', shownCount),
+    h('div', { class: 'runs-tools' }, search, ' ', stateFilter, ' ', kindFilter, ' ', shownCount, ' ', compareButton),
     empty,
     h('div', { class: 'runs-scroll' }, h('table', {}, h('thead', {}, head), body)),
     viewer,
@@ -233,47 +225,6 @@ export function runsPanel(
     }
   };
 
-  const exportMenu = (r: RunSummary) => {
-    let choices: ExportChoice[] = [];
-    const select = h('select', { 'aria-label': `export format for ${r.name}`, disabled: true });
-    const exportButton = h(
-      'button',
-      {
-        type: 'button',
-        disabled: true,
-        onclick: async () => {
-          const c = choices[Number(select.value)];
-          if (!c) return;
-          try {
-            download(
-              await host.api.exportRun({
-                id: r.id,
-                format: c.format,
-                ...(c.table ? { table: c.table } : {}),
-                ...(c.figure ? { figure: c.figure } : {}),
-              }),
-            );
-          } catch (e) {
-            onError(e);
-          }
-        },
-      },
-      'Export',
-    );
-    // Only what this run can give: the engine decides from what the run holds.
-    host.api.availableExports({ id: r.id }).then(
-      (list) => {
-        choices = list;
-        select.replaceChildren(...list.map((c, k) => h('option', { value: String(k) }, c.label)));
-        select.disabled = exportButton.disabled = list.length === 0;
-      },
-      () => {
-        // The run was deleted meanwhile: the next refresh drops its row.
-      },
-    );
-    return { select, exportButton };
-  };
-
   const stateCell = (r: RunSummary) => {
     const cell = h('td', {}, h('span', { class: `state ${r.state}`, title: r.error ?? '' }, r.state));
     const resuming = resumes.get(r.id);
@@ -298,8 +249,23 @@ export function runsPanel(
     return cell;
   };
 
+  const pick = (r: RunSummary) => {
+    const box = h('input', {
+      type: 'checkbox',
+      'aria-label': `compare ${names.get(r.id) ?? r.name}`,
+      'data-testid': 'run-pick',
+      onchange: () => {
+        if (box.checked) selected.add(r.id);
+        else selected.delete(r.id);
+        updateCompareButton();
+      },
+    });
+    box.checked = selected.has(r.id);
+    return box;
+  };
+
   const row = (r: RunSummary): HTMLElement => {
-    const { select, exportButton } = exportMenu(r);
+    const { select, exportButton } = exportMenu(host, r, onError);
     const pdf =
       host.kind === 'electron'
         ? h(
@@ -318,7 +284,13 @@ export function runsPanel(
     return h(
       'tr',
       { 'data-run': r.id, ...(r.seriesId ? { 'data-series': r.seriesId } : {}) },
-      h('td', {}, h('span', { class: 'swatch', style: `background:${runColour(r.id)}`, title: `run ${r.id}` })),
+      h(
+        'td',
+        { class: 'pick' },
+        pick(r),
+        ' ',
+        h('span', { class: 'swatch', style: `background:${runColour(r.id)}`, title: `run ${r.id}` }),
+      ),
       h(
         'td',
         { title: r.id, class: 'run-name' },
@@ -378,6 +350,8 @@ export function runsPanel(
     try {
       all = await host.api.listRuns({});
       names = displayNames(all);
+      for (const id of [...selected]) if (!all.some((r) => r.id === id)) selected.delete(id);
+      updateCompareButton();
       const kinds = [...new Set(all.map((r) => r.kind))].sort();
       const current = kindFilter.value;
       kindFilter.replaceChildren(
@@ -405,6 +379,6 @@ export function runsPanel(
   };
   // The series card sits beside the table (outside it: its rows are not runs) and refreshes with it.
   const series = seriesPanel(host, onError);
-  const element = h('div', { class: 'runs-and-series' }, table, series.element);
+  const element = h('div', { class: 'runs-and-series' }, table, compareCard, series.element);
   return { element, refresh: () => Promise.all([refresh(), series.refresh()]).then(() => {}), onEvent };
 }

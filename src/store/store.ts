@@ -213,12 +213,16 @@ export class RunStore {
       .run(process.pid, hostname(), id);
   }
 
-  finish(id: string, state: Exclude<RunState, 'pending' | 'running'>, error?: string): void {
+  /**
+   * End a run. `computedSeconds`, when the caller knows it (a recorder that timed its own work and
+   * the parts before a resume), is the time it computed; otherwise start to finish.
+   */
+  finish(id: string, state: Exclude<RunState, 'pending' | 'running'>, error?: string, computedSeconds?: number): void {
     const t = new Date();
     const started = (
       this.db.prepare('SELECT started_at FROM runs WHERE id = ?').get(id) as { started_at: string | null }
     )?.started_at;
-    const seconds = started ? (t.getTime() - Date.parse(started)) / 1000 : null;
+    const seconds = computedSeconds ?? (started ? (t.getTime() - Date.parse(started)) / 1000 : null);
     this.db
       .prepare('UPDATE runs SET state = ?, error = ?, finished_at = ?, seconds = ? WHERE id = ?')
       .run(state, error ?? null, t.toISOString(), seconds, id);

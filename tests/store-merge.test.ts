@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { mergeRuns } from '../src/store/merge';
+import { listSeries, openSeries, seriesRuns } from '../src/store/series';
 import { RunStore } from '../src/store/store';
 import { fixture } from './helpers';
 
@@ -64,5 +65,36 @@ describe('merging runs databases', () => {
     await expect(mergeRuns(target, future)).rejects.toThrow(/schema version 99, newer than this Saddle.*future\.db/);
     expect(target.listRuns()).toEqual([]);
     target.close();
+  });
+});
+
+describe('merging checkpoint series', () => {
+  it('brings series along, and members of a series both databases have join the one here', async () => {
+    const spec = { model: 'm.onnx', checkpoints: ['a.pt'], data: ['d.npz'], options: {} };
+    const make = (path: string, member: number) => {
+      const store = new RunStore(path);
+      const { series } = openSeries(store, { key: 'same-inputs', name: 'series m.onnx', modelId: null, spec });
+      const other = openSeries(store, { key: `only-in-${member}`, name: 'other', modelId: null, spec }).series;
+      const id = store.createRun({ kind: 'hessian', options: {}, series: { id: series.id, member } });
+      store.finish(id, 'finished');
+      const lone = store.createRun({ kind: 'hessian', options: {}, series: { id: other.id, member: 0 } });
+      store.finish(lone, 'finished');
+      return { store, series, id };
+    };
+    const server = make(join(dir, 'series-server.db'), 1);
+    server.store.close();
+    const app = make(join(dir, 'series-app.db'), 0);
+    expect(await mergeRuns(app.store, join(dir, 'series-server.db'))).toEqual({ added: 2, skipped: 0 });
+    // One series per key: the server's member 1 is now a member of this database's series.
+    expect(
+      listSeries(app.store)
+        .map((s) => s.key)
+        .sort(),
+    ).toEqual(['only-in-0', 'only-in-1', 'same-inputs']);
+    const members = seriesRuns(app.store, app.series.id);
+    expect([...members.keys()]).toEqual([0, 1]);
+    expect(members.get(1)?.id).toBe(server.id);
+    expect(app.store.db.pragma('foreign_key_check')).toEqual([]);
+    app.store.close();
   });
 });

@@ -104,16 +104,122 @@ export const LandscapeRequestSchema = z
   })
   .strict();
 
+const RunStateSchema = z.enum(['pending', 'running', 'finished', 'failed', 'cancelled', 'crashed']);
+
 export const RunSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
   kind: z.string(),
-  state: z.enum(['pending', 'running', 'finished', 'failed', 'cancelled', 'crashed']),
+  state: RunStateSchema,
   createdAt: z.string(),
+  /** When it (last) started computing: null while pending. */
+  startedAt: z.string().nullable().optional(),
+  /** Seconds it computed, from start to finish; null until it ends. */
   seconds: z.number().nullable(),
   error: z.string().nullable(),
+  /** What it was computed from (paths as given) and on what: what the runs table shows. */
+  model: z.string().nullable().optional(),
+  weights: z.string().nullable().optional(),
+  data: z.string().nullable().optional(),
+  /** The samples used: the --samples subset, or the data set's count when a result says it. */
+  samples: z.number().nullable().optional(),
+  backend: z.string().nullable().optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+  /** Content hashes (sha256) of the inputs. */
+  hashes: z
+    .object({ model: z.string().nullable(), weights: z.string().nullable(), data: z.string().nullable() })
+    .optional(),
+  seriesId: z.string().nullable().optional(),
+  seriesMember: z.number().nullable().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+/** A checkpoint series from the app: several checkpoints of the open model on one or more data sets. */
+export const SeriesRequestSchema = z
+  .object({
+    job: JobSchema,
+    modelId: z.string().min(1).max(100),
+    checkpoints: z.array(PathSchema).min(1).max(500),
+    /** The first is the reference (the training set) of the criteria-accuracy correlation. */
+    data: z.array(PathSchema).min(1).max(20),
+    batchSize: z.number().int().min(1).max(65536).default(128),
+    samples: z.number().int().min(1).optional(),
+    backend: z.enum(['auto', 'cpu', 'webgpu']).optional(),
+    options: z
+      .object({
+        topK: z.number().int().min(1).max(100),
+        iterations: z.number().int().min(1).max(2000),
+        runs: z.number().int().min(1).max(100),
+        seed: z.number().int(),
+      })
+      .partial()
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+const MeanStdSchema = z.object({ mean: z.number(), std: z.number() });
+
+export const SeriesEntrySchema = z.object({
+  checkpoint: z.string(),
+  data: z.string(),
+  loss: z.number(),
+  accuracy: z.number().nullable(),
+  samples: z.number(),
+  topEigenvalues: z.array(z.number()),
+  trace: z.object({ estimate: z.number(), stderr: z.number() }).nullable(),
+  criteria: z
+    .object({
+      re: MeanStdSchema,
+      ct: MeanStdSchema,
+      kh: z.object({ n: z.number(), mean: z.number().nullable(), std: z.number().nullable() }).passthrough(),
+      hesdType: z.enum(['MP', 'MN']),
+      note: z.string().optional(),
+    })
+    .nullable(),
+  runId: z.string().optional(),
+});
+
+const CorrelationSchema = z.object({
+  r: z.number().nullable(),
+  n: z.number(),
+  note: z.string().nullable(),
+  pairs: z.array(z.object({ checkpoint: z.number(), data: z.number(), dCriterion: z.number(), dAccuracy: z.number() })),
+});
+
+/** A series read back: every member in order (checkpoint-major), its run and numbers once finished. */
+export const SeriesViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  model: z.string(),
+  checkpoints: z.array(z.string()),
+  data: z.array(z.string()),
+  options: z.record(z.string(), z.unknown()),
+  members: z.array(
+    z.object({
+      index: z.number(),
+      checkpoint: z.string(),
+      data: z.string(),
+      checkpointIndex: z.number(),
+      dataIndex: z.number(),
+      runId: z.string().nullable(),
+      state: RunStateSchema.nullable(),
+      entry: SeriesEntrySchema.nullable(),
+    }),
+  ),
+  /** Pearson r of Δcriterion with Δaccuracy against data set 0, with its sample size, per criterion. */
+  correlation: z.record(z.string(), CorrelationSchema),
+});
+export type SeriesView = z.infer<typeof SeriesViewSchema>;
+
+export const SeriesSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  members: z.number(),
+  finished: z.number(),
+});
 
 /** A grid for drawing: loss[i * ny + j] at (x[i], y[j]); null where not computed yet. */
 export const GridViewSchema = z.object({
@@ -205,6 +311,14 @@ export const methods = {
     request: z.object({ path: PathSchema }).strict(),
     response: z.object({ runs: z.array(z.string()), skipped: z.number(), summary: z.string() }),
   },
+  /**
+   * A checkpoint series as one queued job: every checkpoint and data set is checked first (all
+   * mismatches in one error), then each member runs as a recorded run of the series; progress events
+   * carry the member's run id. Asking again for the same inputs and options resumes the series.
+   */
+  series: { request: SeriesRequestSchema, response: SeriesViewSchema },
+  getSeries: { request: z.object({ id: RunIdSchema }).strict(), response: SeriesViewSchema },
+  listSeries: { request: z.object({}).strict(), response: z.array(SeriesSummarySchema) },
   /** The run's HTML report as PDF, saved where the user picks (desktop app only). */
   exportPdf: {
     request: z.object({ id: RunIdSchema }).strict(),

@@ -21,18 +21,12 @@ import { importRunsFile } from '../runs/import';
 import { type LandscapeRunOptions, runLandscape } from '../runs/landscape-run';
 import { JobQueue } from '../runs/queue';
 import { RunRecorder, type RunSpec, recorded } from '../runs/recorder';
-import type { RunRow, RunStore } from '../store/store';
+import { runSummaries, runSummary } from '../runs/run-summary';
+import { seriesSummaries, seriesView } from '../runs/series-view';
+import type { RunStore } from '../store/store';
 import { SADDLE_VERSION } from '../version';
-import type {
-  EngineEvent,
-  OpenedModel,
-  Request,
-  Response,
-  RunSummary,
-  RunView,
-  SaddleApi,
-  VersionInfo,
-} from './contract';
+import type { EngineEvent, OpenedModel, Request, Response, RunView, SaddleApi, VersionInfo } from './contract';
+import { startSeries } from './series-job';
 
 export type EventSink = (event: EngineEvent) => void;
 
@@ -51,16 +45,6 @@ const MIME: Record<string, string> = {
 
 const runName = (kind: string, model: string, weights?: string) =>
   `${kind} ${basename(model)}${weights ? ` @ ${basename(weights)}` : ''}`;
-
-const summary = (r: RunRow): RunSummary => ({
-  id: r.id,
-  name: r.name,
-  kind: r.kind,
-  state: r.state,
-  createdAt: r.created_at,
-  seconds: r.seconds,
-  error: r.error,
-});
 
 export class SaddleService implements SaddleApi {
   private readonly models = new Map<string, OpenedModel>();
@@ -295,6 +279,24 @@ export class SaddleService implements SaddleApi {
     );
   }
 
+  async series(request: Request<'series'>): Promise<Response<'series'>> {
+    const opened = this.opened(request.modelId);
+    return startSeries(request, opened.info.file, {
+      store: this.runs(),
+      queue: this.queue,
+      emit: this.emit,
+      threads: availableParallelism(),
+    });
+  }
+
+  async getSeries(request: Request<'getSeries'>): Promise<Response<'getSeries'>> {
+    return seriesView(this.runs(), request.id);
+  }
+
+  async listSeries(): Promise<Response<'listSeries'>> {
+    return seriesSummaries(this.runs());
+  }
+
   async cancel(request: Request<'cancel'>): Promise<Response<'cancel'>> {
     return { cancelled: this.queue.cancel(request.job) };
   }
@@ -324,7 +326,7 @@ export class SaddleService implements SaddleApi {
   }
 
   async listRuns(): Promise<Response<'listRuns'>> {
-    return this.runs().listRuns().map(summary);
+    return runSummaries(this.runs());
   }
 
   async getRun(request: Request<'getRun'>): Promise<Response<'getRun'>> {
@@ -336,7 +338,7 @@ export class SaddleService implements SaddleApi {
     const orNull = (v: ArrayLike<number>) => Array.from(v, (x) => (Number.isNaN(x) ? null : x));
     const view: RunView = {
       run: {
-        ...summary(r),
+        ...runSummary(r, found.results),
         options,
         model: typeof options.model === 'string' ? options.model : null,
         data: r.data_path,

@@ -22,6 +22,7 @@ import {
 } from './landscape';
 import { lossCommand } from './loss';
 import { runsDelete, runsExport, runsImport, runsList, runsMerge, runsShow } from './runs';
+import { type SeriesCliOptions, seriesCommand } from './series';
 import { parseBytes, serveCommand } from './serve';
 
 function positiveInt(value: string): number {
@@ -62,12 +63,19 @@ function port(value: string): number {
 
 /** The options every command that evaluates the model over a data set takes. */
 function addDataOptions(cmd: Command): Command {
+  return addEvaluationOptions(
+    cmd
+      .requiredOption(
+        '--data <files>',
+        'an .npz (inputs, targets), or comma-separated .npy pair, MNIST IDX pair or CIFAR .bin batches',
+      )
+      .option('--weights <file>', 'weights from a PyTorch (.pt/.pth), safetensors or .npz checkpoint, bound by name'),
+  );
+}
+
+/** How the model is evaluated over a data set (loss, batches, subset, preprocessing, threads, backend). */
+function addEvaluationOptions(cmd: Command): Command {
   return cmd
-    .requiredOption(
-      '--data <files>',
-      'an .npz (inputs, targets), or comma-separated .npy pair, MNIST IDX pair or CIFAR .bin batches',
-    )
-    .option('--weights <file>', 'weights from a PyTorch (.pt/.pth), safetensors or .npz checkpoint, bound by name')
     .addOption(new Option('--loss <kind>', 'loss function').choices(['auto', 'cross-entropy', 'mse']).default('auto'))
     .option('--batch-size <n>', 'samples per mini-batch', positiveInt, 128)
     .option('--samples <n>', 'use a seeded random subset of n samples', positiveInt)
@@ -204,6 +212,27 @@ export function buildProgram(): Command {
     .option('--db <file>', 'record the run and its points in this runs database (resumable)')
     .option('--shard <I/N>', `${SHARD_HELP} (splits the grid points in row-major order)`, shardOption)
     .action((model: string, opts: TrajectoryCliOptions) => trajectoryCommand(model, opts));
+
+  addEvaluationOptions(
+    program
+      .command('series')
+      .description(
+        'a checkpoint series: loss, accuracy, top eigenvalues, trace and LLA criteria per checkpoint and data set',
+      )
+      .argument('<model>', 'an .onnx file'),
+  )
+    .requiredOption('--checkpoints <list>', 'comma-separated checkpoints, in training order')
+    .requiredOption(
+      '--data <files>',
+      'a data set (as for other commands); repeat for more: the first is the reference (training set)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option('--top-k <n>', 'largest eigenvalues', nonNegativeInt, 5)
+    .option('--iterations <n>', 'Lanczos steps (per SLQ run too)', positiveInt, 100)
+    .option('--runs <n>', 'SLQ runs (the criteria are their mean ± std)', positiveInt, 3)
+    .option('--kh-n <x>', 'exponent n of the Kh criterion', Number, 0.5)
+    .option('--db <file>', 'record the members as runs of one series in this database (a rerun resumes it)')
+    .action((model: string, opts: SeriesCliOptions) => seriesCommand(model, opts));
 
   const runs = program.command('runs').description('runs recorded with --db');
   runs

@@ -20,6 +20,7 @@ import type { V } from '../engine/graph';
 import { buildLoss, type LossKind } from '../engine/loss';
 import type { OnnxModel } from '../formats/onnx/read';
 import { type ImportedGraph, importOnnx, initialValues, type Leaf } from '../onnx-import/import';
+import { checkInputShape } from './data-fit';
 
 export interface ObjectiveOptions {
   loss: LossKind;
@@ -319,19 +320,5 @@ export class Objective {
     }
     for (const p of this.programs.values()) for (const e of Object.values(p.plans)) e?.dispose();
     this.programs.clear();
-  }
-}
-
-/** Refuse data whose sample shape contradicts the model's declared input shape, naming both. */
-function checkInputShape(model: OnnxModel, data: Dataset): void {
-  const input = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name));
-  if (!input?.shape) return;
-  const want = input.shape.slice(1);
-  const got = data.inputs.shape.slice(1);
-  const fits = want.length === got.length && want.every((d, i) => typeof d !== 'number' || d === got[i]);
-  if (!fits) {
-    throw new Error(
-      `The data in '${data.source}' has samples of shape [${got.join(', ')}] but the model input '${input.name}' expects [${input.shape.join(', ')}].`,
-    );
   }
 }

@@ -8,7 +8,8 @@ import { stat } from 'node:fs/promises';
 import { openModelFile } from '../model/open';
 import type { RunStore } from '../store/store';
 
-async function digest(paths: string[]): Promise<{ id: string; bytes: number }> {
+/** sha256 over the files, in order, and their total size. */
+export async function digest(paths: string[]): Promise<{ id: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
   for (const path of paths) {

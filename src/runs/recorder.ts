@@ -19,6 +19,8 @@ export interface RunSpec extends RunInputs {
   seed?: number;
   /** This run is one shard of a job (see analysis/shard.ts): recorded with the job's key. */
   shard?: Shard | null;
+  /** A member of a checkpoint series. */
+  series?: { id: string; member: number };
 }
 
 /** Where a run was computed: enough to tell two machines' numbers apart. */
@@ -44,6 +46,7 @@ async function insertRun(store: RunStore, spec: RunSpec, state: 'pending' | 'run
     options: spec.options,
     seed: spec.seed,
     state,
+    series: spec.series,
   });
   store.putResult(id, 'environment', environment());
   return id;
@@ -54,20 +57,27 @@ const PROGRESS_INTERVAL_MS = 500;
 
 export class RunRecorder {
   private lastProgress = 0;
+  /** When this process took the run up: its compute time counts from here. */
+  private readonly startedMs = Date.now();
 
   private constructor(
     readonly store: RunStore,
     readonly id: string,
+    /** Seconds computed before a resume. */
+    private readonly priorSeconds = 0,
   ) {}
 
   /** A new run, or `resumeId` (queued, crashed or cancelled) taken up in this process. */
   static async create(store: RunStore, spec: RunSpec, resumeId?: string): Promise<RunRecorder> {
     if (resumeId) {
+      const before = store.getRun(resumeId);
       store.reopen(resumeId);
       // A resumed run may finish on another machine or Saddle: keep where each part was computed.
-      const previous = store.getRun(resumeId)?.results.environment;
+      const previous = before?.results.environment;
       store.putResult(resumeId, 'environment', { ...environment(), before: previous ?? null });
-      return new RunRecorder(store, resumeId);
+      // The time it computed, not the time since it first started: a crash or a wait is not work.
+      // `seconds` holds what earlier parts computed (a crashed part's time is unknown, so not counted).
+      return new RunRecorder(store, resumeId, before?.run.seconds ?? 0);
     }
     const id = await insertRun(store, spec, 'running');
     if (spec.shard) recordShard(store, id, spec.shard);
@@ -133,12 +143,14 @@ export class RunRecorder {
   }
 
   finish(error?: unknown): void {
-    if (error === undefined) this.store.finish(this.id, 'finished');
+    const seconds = this.priorSeconds + (Date.now() - this.startedMs) / 1000;
+    if (error === undefined) this.store.finish(this.id, 'finished', undefined, seconds);
     else
       this.store.finish(
         this.id,
         error instanceof CancelledError ? 'cancelled' : 'failed',
         error instanceof Error ? error.message : String(error),
+        seconds,
       );
   }
 }

@@ -15,7 +15,7 @@ const READER = 'Saddle runs database';
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
 /** Tables copied, parents first; the run-owned ones only for runs not already here. */
-const CATALOG = ['models', 'checkpoints', 'datasets'];
+const CATALOG = ['models', 'checkpoints', 'datasets', 'series'];
 const PER_RUN = ['results', 'points', 'grids', 'vectors'];
 
 export function isSqliteFile(head: Uint8Array): boolean {
@@ -80,11 +80,18 @@ function copyRuns(db: Database.Database): { added: number; skipped: number } {
   }>;
   const total = (db.prepare('SELECT COUNT(*) AS n FROM src.runs').get() as { n: number }).n;
   for (const t of CATALOG) db.exec(`INSERT OR IGNORE INTO main.${t} SELECT * FROM src.${t}`);
+  // Checked at commit: a copied run may first point at a series that maps onto one already here.
+  db.pragma('defer_foreign_keys = ON');
   db.exec('CREATE TEMP TABLE fresh_runs (id TEXT PRIMARY KEY)');
   try {
     const mark = db.prepare('INSERT INTO temp.fresh_runs VALUES (?)');
     for (const r of fresh) mark.run(r.id);
     db.exec('INSERT INTO main.runs SELECT * FROM src.runs WHERE id IN (SELECT id FROM temp.fresh_runs)');
+    // The same series (same inputs by content, same options) recorded in both: its members join the
+    // series this database has (the source's row was not copied, its key being taken).
+    db.exec(`UPDATE main.runs SET series_id = (
+        SELECT m.id FROM main.series m JOIN src.series s ON s.key = m.key WHERE s.id = main.runs.series_id)
+      WHERE id IN (SELECT id FROM temp.fresh_runs) AND series_id IS NOT NULL`);
     for (const t of PER_RUN)
       db.exec(`INSERT INTO main.${t} SELECT * FROM src.${t} WHERE run_id IN (SELECT id FROM temp.fresh_runs)`);
   } finally {

@@ -101,6 +101,24 @@ export const MIGRATIONS: Migration[] = [
   `,
     data: moveGridJsonToBlobs,
   },
+  // 3: checkpoint series. A series is one model, several checkpoints and data sets, and options; each
+  // (checkpoint, data set) member is a run that points at its series and its place in the series'
+  // fixed order, so a rerun finds the members it has and computes only the rest.
+  {
+    sql: `
+  CREATE TABLE series (
+    id TEXT PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,       -- sha256 over the model, checkpoints and data sets by content, and the options
+    name TEXT NOT NULL,
+    model_id TEXT REFERENCES models(id),
+    spec TEXT NOT NULL,             -- JSON: model path, checkpoints, data sets (in order), options
+    created_at TEXT NOT NULL
+  );
+  ALTER TABLE runs ADD COLUMN series_id TEXT REFERENCES series(id);
+  ALTER TABLE runs ADD COLUMN series_member INTEGER;   -- the member's index in the series' order
+  CREATE INDEX runs_by_series ON runs(series_id, series_member);
+  `,
+  },
 ];
 
 /** Version 1 kept a finished grid as a JSON result 'grid' (nested arrays) next to its points. */

@@ -34,6 +34,9 @@ export interface RunRow {
   seconds: number | null;
   /** The last progress event, JSON. */
   progress: string | null;
+  /** The checkpoint series the run belongs to, and its member index there. */
+  series_id: string | null;
+  series_member: number | null;
 }
 
 /** A stored surface or curve. `loss` is x-major (loss[i * ny + j]); NaN marks a point not yet computed. */
@@ -67,6 +70,8 @@ export interface NewRun {
   seed?: number;
   /** 'pending' for a queued job; imported results are 'finished' at once. */
   state?: 'pending' | 'running' | 'finished';
+  /** A member of a checkpoint series: the series and the member's index in its order. */
+  series?: { id: string; member: number };
 }
 
 const now = () => new Date().toISOString();
@@ -139,8 +144,8 @@ export class RunStore {
     this.db
       .prepare(
         `INSERT INTO runs (id, name, kind, model_id, checkpoint_id, dataset_id, data_path, weights_path, options, seed,
-           version, host, pid, state, created_at, started_at, finished_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           version, host, pid, state, created_at, started_at, finished_at, series_id, series_member)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -160,6 +165,8 @@ export class RunStore {
         t,
         state === 'pending' ? null : t,
         state === 'finished' ? t : null,
+        r.series?.id ?? null,
+        r.series?.member ?? null,
       );
     return id;
   }
@@ -206,12 +213,16 @@ export class RunStore {
       .run(process.pid, hostname(), id);
   }
 
-  finish(id: string, state: Exclude<RunState, 'pending' | 'running'>, error?: string): void {
+  /**
+   * End a run. `computedSeconds`, when the caller knows it (a recorder that timed its own work and
+   * the parts before a resume), is the time it computed; otherwise start to finish.
+   */
+  finish(id: string, state: Exclude<RunState, 'pending' | 'running'>, error?: string, computedSeconds?: number): void {
     const t = new Date();
     const started = (
       this.db.prepare('SELECT started_at FROM runs WHERE id = ?').get(id) as { started_at: string | null }
     )?.started_at;
-    const seconds = started ? (t.getTime() - Date.parse(started)) / 1000 : null;
+    const seconds = computedSeconds ?? (started ? (t.getTime() - Date.parse(started)) / 1000 : null);
     this.db
       .prepare('UPDATE runs SET state = ?, error = ?, finished_at = ?, seconds = ? WHERE id = ?')
       .run(state, error ?? null, t.toISOString(), seconds, id);

@@ -1,53 +1,39 @@
 /**
- * The runs panel: every run in the engine's database (the app's, or the one `saddle serve --db`
- * shares with CLI runs), with its state, and the exports each can give (the engine says which). A
- * resume is a job like any other: the run's row shows its progress, ETA and a Cancel button.
- * PDF is offered in the desktop app only.
+ * The runs table: every run in the engine's database (the app's, or the one `saddle serve --db`
+ * shares with CLI runs): a colour and a name that tell it apart, what it was computed from, its key
+ * options, backend, state and the time it computed; sorted by any column, filtered by state and kind,
+ * searched by words. A name opens the run's figures and detail. Each row exports what the run can
+ * give (the engine says which), resumes a run cut short (a job like any other: progress, ETA, Cancel)
+ * and deletes it (a second click confirms). PDF is offered in the desktop app only.
  */
-import {
-  type EngineEvent,
-  type ExportChoice,
-  type ExportedFile,
-  isCancellation,
-  type ProgressEvent,
-  type RunSummary,
-} from '../../../src/api/contract';
+import { type EngineEvent, isCancellation, type ProgressEvent, type RunSummary } from '../../../src/api/contract';
 import type { Host } from '../api';
-import { isConnectionError } from '../connection';
 import { h } from '../dom';
+import { runDetail } from './run-detail';
+import { exportMenu, figures } from './runs-actions';
+import {
+  baseName,
+  COLUMNS,
+  computedSeconds,
+  dataName,
+  defaultQuery,
+  displayNames,
+  formatSeconds,
+  keyOptions,
+  queryRuns,
+  runColour,
+  type TableQuery,
+} from './runs-model';
+import './runs.css';
+import { compareView } from './compare/compare-view';
+import { seriesPanel } from './series/series-panel';
 
 const RESUMABLE_KINDS = ['landscape', 'hessian'];
 const RESUMABLE_STATES = ['crashed', 'cancelled', 'failed'];
 
-function download(file: ExportedFile): void {
-  const bytes = file.encoding === 'base64' ? Uint8Array.from(atob(file.content), (c) => c.charCodeAt(0)) : file.content;
-  const url = URL.createObjectURL(new Blob([bytes], { type: file.mimeType }));
-  const a = h('a', { href: url, download: file.fileName, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 const when = (iso: string) => iso.replace('T', ' ').slice(0, 16);
 
-/** The run's figures, as the engine draws them for reports (SVG, shown as images: no script runs). */
-async function figures(host: Host, r: RunSummary): Promise<HTMLElement[]> {
-  const grid = ['landscape', 'interpolate', 'trajectory'].includes(r.kind);
-  const wanted: Array<'surface' | undefined> = grid ? [undefined, 'surface'] : [undefined];
-  const out: HTMLElement[] = [];
-  for (const figure of wanted) {
-    try {
-      const file = await host.api.exportRun({ id: r.id, format: 'svg', ...(figure ? { figure } : {}) });
-      const url = URL.createObjectURL(new Blob([file.content], { type: 'image/svg+xml' }));
-      out.push(h('img', { src: url, alt: `${r.name}: ${figure ?? 'figure'}`, class: 'figure' }));
-    } catch (e) {
-      // A 1-D curve has no surface; a loss run has no figure at all. A lost server is not "no figures".
-      if (isConnectionError(e)) throw e;
-    }
-  }
-  return out;
-}
+const STATES = ['pending', 'running', 'finished', 'failed', 'cancelled', 'crashed'];
 
 export function runsPanel(
   host: Host,
@@ -55,8 +41,89 @@ export function runsPanel(
 ): { element: HTMLElement; refresh(): Promise<void>; onEvent(event: EngineEvent): boolean } {
   const body = h('tbody', {});
   const viewer = h('div', { class: 'viewer', 'data-testid': 'run-figures' });
+  const detail = h('div', { 'data-testid': 'run-details' });
   const empty = h('p', { class: 'muted', 'data-testid': 'runs-empty' }, 'No runs yet.');
-  const element = h(
+  const shownCount = h('span', { class: 'muted', 'data-testid': 'runs-count' });
+  /** Runs ticked for comparison, by id; kept across refreshes while they exist. */
+  const selected = new Set<string>();
+  const compareButton = h('button', { type: 'button', 'data-testid': 'compare-runs', disabled: true }, 'Compare');
+  const comparison = compareView();
+  const compareCard = h(
+    'section',
+    { class: 'card', 'data-testid': 'compare-card', hidden: true },
+    h('h2', {}, 'Compare runs'),
+    comparison.element,
+  );
+  const updateCompareButton = () => {
+    compareButton.disabled = selected.size < 2;
+    compareButton.textContent = selected.size ? `Compare ${selected.size}` : 'Compare';
+  };
+  compareButton.addEventListener('click', async () => {
+    try {
+      const ids = all.filter((r) => selected.has(r.id)).map((r) => r.id);
+      const views = await Promise.all(ids.map((id) => host.api.getRun({ id })));
+      comparison.update(
+        views.map((view) => ({ view, name: names.get(view.run.id) ?? view.run.name, colour: runColour(view.run.id) })),
+      );
+      compareCard.hidden = false;
+    } catch (e) {
+      onError(e);
+    }
+  });
+  let query: TableQuery = { ...defaultQuery };
+  let all: RunSummary[] = [];
+  let names = new Map<string, string>();
+
+  const search = h('input', {
+    type: 'search',
+    placeholder: 'search runs',
+    'aria-label': 'search runs',
+    'data-testid': 'runs-search',
+    oninput: () => {
+      query = { ...query, search: search.value };
+      draw();
+    },
+  });
+  const choice = (label: string, values: string[], set: (v: string) => void) => {
+    const select = h(
+      'select',
+      { 'aria-label': label, onchange: () => set(select.value) },
+      h('option', { value: '' }, `any ${label}`),
+      ...values.map((v) => h('option', { value: v }, v)),
+    );
+    return select;
+  };
+  const stateFilter = choice('state', STATES, (v) => {
+    query = { ...query, state: v };
+    draw();
+  });
+  const kindFilter = choice('kind', [], (v) => {
+    query = { ...query, kind: v };
+    draw();
+  });
+  const head = h('tr', {});
+  const drawHead = () =>
+    head.replaceChildren(
+      h('th', {}),
+      ...COLUMNS.map((c) =>
+        h(
+          'th',
+          {
+            class: 'sortable',
+            'data-column': c,
+            'aria-sort': query.sort === c ? (query.descending ? 'descending' : 'ascending') : 'none',
+            onclick: () => {
+              query = { ...query, sort: c, descending: query.sort === c ? !query.descending : c === 'created' };
+              draw();
+            },
+          },
+          c,
+          query.sort === c ? (query.descending ? ' ▾' : ' ▴') : '',
+        ),
+      ),
+      h('th', {}, 'actions'),
+    );
+  const table = h(
     'section',
     { class: 'card runs', 'data-testid': 'runs' },
     h('h2', {}, 'Runs'),
@@ -65,24 +132,60 @@ export function runsPanel(
       { class: 'muted' },
       'Analyses recorded by this engine and by CLI runs on the same database. Drop a saddle.db or a Li .h5 surface file to import runs.',
     ),
+    h('div', { class: 'runs-tools' }, search, ' ', stateFilter, ' ', kindFilter, ' ', shownCount, ' ', compareButton),
     empty,
-    h(
-      'table',
-      {},
-      h('thead', {}, h('tr', {}, ...['name', 'kind', 'state', 'created', 'time', 'export'].map((c) => h('th', {}, c)))),
-      body,
-    ),
+    h('div', { class: 'runs-scroll' }, h('table', {}, h('thead', {}, head), body)),
     viewer,
+    detail,
   );
 
-  /** Clicking a run's name shows its figures under the table. */
+  /** Clicking a run's name shows its figures and its detail under the table. */
   const show = async (r: RunSummary) => {
     for (const img of viewer.querySelectorAll('img')) URL.revokeObjectURL(img.src);
-    const shown = await figures(host, r);
+    const name = names.get(r.id) ?? r.name;
+    const [shown, view] = await Promise.all([figures(host, r), host.api.getRun({ id: r.id })]);
     viewer.replaceChildren(
-      h('h3', {}, r.name),
+      h('h3', {}, name),
       ...(shown.length ? shown : [h('p', { class: 'muted' }, 'This run has no figures; export its report or JSON.')]),
     );
+    detail.replaceChildren(runDetail(view, name));
+  };
+
+  /** A second click within 4 s deletes: no dialog to dismiss, no run lost to a stray click. */
+  const deleteButton = (r: RunSummary) => {
+    let armed = false;
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        'data-testid': 'run-delete',
+        disabled: r.state === 'running' || r.state === 'pending',
+        onclick: async () => {
+          if (!armed) {
+            armed = true;
+            button.textContent = 'Confirm delete';
+            setTimeout(() => {
+              armed = false;
+              button.textContent = 'Delete';
+            }, 4000);
+            return;
+          }
+          try {
+            await host.api.deleteRun({ id: r.id });
+            if (detail.querySelector(`[data-run="${r.id}"]`)) {
+              detail.replaceChildren();
+              viewer.replaceChildren();
+            }
+          } catch (e) {
+            onError(e);
+          }
+          await refresh();
+        },
+      },
+      'Delete',
+    );
+    return button;
   };
 
   /** Resumes this panel started, by run id: their job, last progress, and how the last one ended. */
@@ -122,47 +225,6 @@ export function runsPanel(
     }
   };
 
-  const exportMenu = (r: RunSummary) => {
-    let choices: ExportChoice[] = [];
-    const select = h('select', { 'aria-label': `export format for ${r.name}`, disabled: true });
-    const exportButton = h(
-      'button',
-      {
-        type: 'button',
-        disabled: true,
-        onclick: async () => {
-          const c = choices[Number(select.value)];
-          if (!c) return;
-          try {
-            download(
-              await host.api.exportRun({
-                id: r.id,
-                format: c.format,
-                ...(c.table ? { table: c.table } : {}),
-                ...(c.figure ? { figure: c.figure } : {}),
-              }),
-            );
-          } catch (e) {
-            onError(e);
-          }
-        },
-      },
-      'Export',
-    );
-    // Only what this run can give: the engine decides from what the run holds.
-    host.api.availableExports({ id: r.id }).then(
-      (list) => {
-        choices = list;
-        select.replaceChildren(...list.map((c, k) => h('option', { value: String(k) }, c.label)));
-        select.disabled = exportButton.disabled = list.length === 0;
-      },
-      () => {
-        // The run was deleted meanwhile: the next refresh drops its row.
-      },
-    );
-    return { select, exportButton };
-  };
-
   const stateCell = (r: RunSummary) => {
     const cell = h('td', {}, h('span', { class: `state ${r.state}`, title: r.error ?? '' }, r.state));
     const resuming = resumes.get(r.id);
@@ -187,8 +249,23 @@ export function runsPanel(
     return cell;
   };
 
+  const pick = (r: RunSummary) => {
+    const box = h('input', {
+      type: 'checkbox',
+      'aria-label': `compare ${names.get(r.id) ?? r.name}`,
+      'data-testid': 'run-pick',
+      onchange: () => {
+        if (box.checked) selected.add(r.id);
+        else selected.delete(r.id);
+        updateCompareButton();
+      },
+    });
+    box.checked = selected.has(r.id);
+    return box;
+  };
+
   const row = (r: RunSummary): HTMLElement => {
-    const { select, exportButton } = exportMenu(r);
+    const { select, exportButton } = exportMenu(host, r, onError);
     const pdf =
       host.kind === 'electron'
         ? h(
@@ -202,12 +279,21 @@ export function runsPanel(
         : null;
     const resumable = RESUMABLE_KINDS.includes(r.kind) && RESUMABLE_STATES.includes(r.state) && !resumes.has(r.id);
     const resumeButton = resumable ? h('button', { type: 'button', onclick: () => void resume(r) }, 'Resume') : null;
+    const name = names.get(r.id) ?? r.name;
+    const duration = computedSeconds(r, Date.now());
     return h(
       'tr',
-      { 'data-run': r.id },
+      { 'data-run': r.id, ...(r.seriesId ? { 'data-series': r.seriesId } : {}) },
       h(
         'td',
-        { title: r.id },
+        { class: 'pick' },
+        pick(r),
+        ' ',
+        h('span', { class: 'swatch', style: `background:${runColour(r.id)}`, title: `run ${r.id}` }),
+      ),
+      h(
+        'td',
+        { title: r.id, class: 'run-name' },
         h(
           'a',
           {
@@ -217,23 +303,64 @@ export function runsPanel(
               void show(r).catch(onError);
             },
           },
-          r.name,
+          name,
         ),
       ),
-      h('td', {}, r.kind),
+      h('td', { title: r.model ?? '' }, baseName(r.model)),
+      h('td', { title: r.weights ?? '' }, baseName(r.weights)),
+      h('td', { title: r.data ?? '' }, dataName(r.data)),
+      h('td', { class: 'num' }, r.samples === null || r.samples === undefined ? '' : String(r.samples)),
+      h('td', { class: 'options' }, keyOptions(r)),
+      h('td', {}, r.backend ?? ''),
       stateCell(r),
       h('td', {}, when(r.createdAt)),
-      h('td', { class: 'num' }, r.seconds === null ? '' : `${r.seconds.toFixed(1)} s`),
-      h('td', {}, select, ' ', exportButton, pdf ? ' ' : '', pdf, resumeButton ? ' ' : '', resumeButton),
+      h(
+        'td',
+        { class: 'num', 'data-testid': 'run-duration' },
+        `${formatSeconds(duration)}${r.state === 'running' && duration !== null ? '…' : ''}`,
+      ),
+      h(
+        'td',
+        { class: 'actions' },
+        select,
+        ' ',
+        exportButton,
+        pdf ? ' ' : '',
+        pdf,
+        resumeButton ? ' ' : '',
+        resumeButton,
+        ' ',
+        deleteButton(r),
+      ),
     );
   };
 
+  /** Redraw from the runs last read and the query: sorting, filtering and search need no engine call. */
+  function draw(): void {
+    drawHead();
+    lines.clear();
+    const shown = queryRuns(all, query, names, Date.now());
+    body.replaceChildren(...shown.map(row));
+    empty.hidden = all.length > 0;
+    shownCount.textContent =
+      shown.length === all.length ? `${all.length} runs` : `${shown.length} of ${all.length} runs`;
+  }
+
   async function refresh(): Promise<void> {
     try {
-      const runs = await host.api.listRuns({});
-      lines.clear();
-      body.replaceChildren(...runs.map(row));
-      empty.hidden = runs.length > 0;
+      all = await host.api.listRuns({});
+      names = displayNames(all);
+      for (const id of [...selected]) if (!all.some((r) => r.id === id)) selected.delete(id);
+      updateCompareButton();
+      const kinds = [...new Set(all.map((r) => r.kind))].sort();
+      const current = kindFilter.value;
+      kindFilter.replaceChildren(
+        h('option', { value: '' }, 'any kind'),
+        ...kinds.map((k) => h('option', { value: k }, k)),
+      );
+      kindFilter.value = kinds.includes(current) ? current : '';
+      query = { ...query, kind: kindFilter.value };
+      draw();
     } catch (e) {
       // An engine without a database (never the app or serve) has no runs to show.
       empty.textContent = e instanceof Error ? e.message : String(e);
@@ -242,6 +369,7 @@ export function runsPanel(
 
   /** Progress of a resume this panel started: shown in its row. True when the event was one. */
   const onEvent = (event: EngineEvent): boolean => {
+    if (series.onEvent(event)) return true;
     if (event.type !== 'progress' || !event.runId) return false;
     const resuming = resumes.get(event.runId);
     if (resuming?.job !== event.job) return false;
@@ -249,5 +377,8 @@ export function runsPanel(
     showProgress(event.runId);
     return true;
   };
-  return { element, refresh, onEvent };
+  // The series card sits beside the table (outside it: its rows are not runs) and refreshes with it.
+  const series = seriesPanel(host, onError);
+  const element = h('div', { class: 'runs-and-series' }, table, compareCard, series.element);
+  return { element, refresh: () => Promise.all([refresh(), series.refresh()]).then(() => {}), onEvent };
 }

@@ -15,6 +15,10 @@ import {
 import type { Host } from '../api';
 import { isConnectionError } from '../connection';
 import { h } from '../dom';
+import { landscapePanel } from './landscape/landscape-panel';
+import { applyPoint } from './landscape/live';
+import type { GridView } from './landscape/types';
+import type { View } from './view';
 
 const RESUMABLE_KINDS = ['landscape', 'hessian'];
 const RESUMABLE_STATES = ['crashed', 'cancelled', 'failed'];
@@ -31,28 +35,30 @@ function download(file: ExportedFile): void {
 
 const when = (iso: string) => iso.replace('T', ' ').slice(0, 16);
 
-/** The run's figures, as the engine draws them for reports (SVG, shown as images: no script runs). */
+const GRID_KINDS = ['landscape', 'interpolate', 'trajectory'];
+
+/** The run's figure, as the engine draws it for reports (SVG, shown as an image: no script runs). */
 async function figures(host: Host, r: RunSummary): Promise<HTMLElement[]> {
-  const grid = ['landscape', 'interpolate', 'trajectory'].includes(r.kind);
-  const wanted: Array<'surface' | undefined> = grid ? [undefined, 'surface'] : [undefined];
-  const out: HTMLElement[] = [];
-  for (const figure of wanted) {
-    try {
-      const file = await host.api.exportRun({ id: r.id, format: 'svg', ...(figure ? { figure } : {}) });
-      const url = URL.createObjectURL(new Blob([file.content], { type: 'image/svg+xml' }));
-      out.push(h('img', { src: url, alt: `${r.name}: ${figure ?? 'figure'}`, class: 'figure' }));
-    } catch (e) {
-      // A 1-D curve has no surface; a loss run has no figure at all. A lost server is not "no figures".
-      if (isConnectionError(e)) throw e;
-    }
+  try {
+    const file = await host.api.exportRun({ id: r.id, format: 'svg' });
+    const url = URL.createObjectURL(new Blob([file.content], { type: 'image/svg+xml' }));
+    return [h('img', { src: url, alt: `${r.name}: figure`, class: 'figure' })];
+  } catch (e) {
+    // A loss run has no figure at all. A lost server is not "no figures".
+    if (isConnectionError(e)) throw e;
+    return [];
   }
-  return out;
 }
 
 export function runsPanel(
   host: Host,
   onError: (e: unknown) => void,
-): { element: HTMLElement; refresh(): Promise<void>; onEvent(event: EngineEvent): boolean } {
+): {
+  element: HTMLElement;
+  refresh(): Promise<void>;
+  onEvent(event: EngineEvent): boolean;
+  live(event: EngineEvent): void;
+} {
   const body = h('tbody', {});
   const viewer = h('div', { class: 'viewer', 'data-testid': 'run-figures' });
   const empty = h('p', { class: 'muted', 'data-testid': 'runs-empty' }, 'No runs yet.');
@@ -75,14 +81,100 @@ export function runsPanel(
     viewer,
   );
 
-  /** Clicking a run's name shows its figures under the table. */
-  const show = async (r: RunSummary) => {
+  /**
+   * The run shown under the table. A grid run (landscape, interpolation, trajectory) gets the
+   * interactive landscape panel, kept up to date while it runs; other runs show the engine's figures.
+   */
+  let shown: {
+    id: string;
+    state: string;
+    grids: GridView[] | null;
+    panel: View<GridView[]> | null;
+    /** Points that arrived while the grid was being fetched. */
+    early: unknown[];
+  } | null = null;
+  let redraw = 0;
+
+  const clearViewer = () => {
+    shown?.panel?.dispose();
     for (const img of viewer.querySelectorAll('img')) URL.revokeObjectURL(img.src);
-    const shown = await figures(host, r);
+    shown = null;
+  };
+
+  /** Clicking a run's name shows its figures under the table. */
+  const show = async (r: Pick<RunSummary, 'id' | 'name' | 'kind' | 'state'>) => {
+    clearViewer();
+    const mine = {
+      id: r.id,
+      state: r.state,
+      grids: null as GridView[] | null,
+      panel: null as View<GridView[]> | null,
+      early: [] as unknown[],
+    };
+    shown = mine;
+    if (GRID_KINDS.includes(r.kind)) {
+      const view = await host.api.getRun({ id: r.id });
+      if (shown !== mine) return;
+      if (view.grids.length) {
+        mine.grids = view.grids;
+        mine.state = view.run.state;
+        for (const p of mine.early) applyPoint(view.grids, p);
+        mine.panel = landscapePanel({ name: `saddle-${r.kind}-${r.id.slice(0, 8)}` });
+        viewer.replaceChildren(h('h3', {}, view.run.name), mine.panel.element);
+        mine.panel.update(view.grids);
+        return;
+      }
+    }
+    const images = await figures(host, r as RunSummary);
+    if (shown !== mine) return;
     viewer.replaceChildren(
       h('h3', {}, r.name),
-      ...(shown.length ? shown : [h('p', { class: 'muted' }, 'This run has no figures; export its report or JSON.')]),
+      ...(images.length ? images : [h('p', { class: 'muted' }, 'This run has no figures; export its report or JSON.')]),
     );
+  };
+
+  /** A landscape's points as they finish: the panel shows the run being computed, filling in. */
+  const live = (event: EngineEvent) => {
+    if (event.type !== 'progress' || event.stage !== 'points' || !event.runId) return;
+    if (shown?.id !== event.runId) {
+      void show({
+        id: event.runId,
+        name: `run ${event.runId.slice(0, 8)} (running)`,
+        kind: 'landscape',
+        state: 'running',
+      }).catch(onError);
+      return;
+    }
+    if (!shown.grids) {
+      shown.early.push(event.partial);
+      return;
+    }
+    if (!applyPoint(shown.grids, event.partial)) return;
+    const target = shown;
+    // Points can come faster than frames: redraw at most once a frame.
+    if (!redraw)
+      redraw = requestAnimationFrame(() => {
+        redraw = 0;
+        if (shown === target && target.grids) target.panel?.update(target.grids);
+      });
+  };
+
+  /** When the shown run's state changes (it finished, or was cancelled), show what the store holds now. */
+  const catchUp = (runs: RunSummary[]) => {
+    const target = shown;
+    const now = runs.find((r) => r.id === target?.id);
+    if (!target || !now || now.state === target.state) return;
+    target.state = now.state;
+    if (!target.panel) {
+      void show(now).catch(onError);
+      return;
+    }
+    // Same panel, same camera and options: only the grid is replaced by what the store holds now.
+    host.api.getRun({ id: now.id }).then((view) => {
+      if (shown !== target) return;
+      target.grids = view.grids;
+      target.panel?.update(view.grids);
+    }, onError);
   };
 
   /** Resumes this panel started, by run id: their job, last progress, and how the last one ended. */
@@ -234,6 +326,7 @@ export function runsPanel(
       lines.clear();
       body.replaceChildren(...runs.map(row));
       empty.hidden = runs.length > 0;
+      catchUp(runs);
     } catch (e) {
       // An engine without a database (never the app or serve) has no runs to show.
       empty.textContent = e instanceof Error ? e.message : String(e);
@@ -249,5 +342,5 @@ export function runsPanel(
     showProgress(event.runId);
     return true;
   };
-  return { element, refresh, onEvent };
+  return { element, refresh, onEvent, live };
 }

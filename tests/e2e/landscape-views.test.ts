@@ -1,0 +1,405 @@
+/**
+ * End to end: the landscape views (three.js surface, d3 map, 1-D curve) in Debian's Chromium with
+ * WebGL through SwiftShader, against `saddle serve`. Checks pixels, not only elements: the lowest grid
+ * cell is drawn in the colormap's low colour, rotating changes the picture, the hover read-out is the
+ * stored value to the last digit, and a running landscape shows its points before it finishes.
+ * Saves screenshots of each view to docs/. Prints (never asserts) the frame rate of a 101 × 101 surface.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { colorAt } from '../../src/figures';
+import { type RunningServer, startServer } from '../../src/server/serve';
+import { RunStore } from '../../src/store/store';
+import { fixture, ROOT, requireSystemPath } from '../helpers';
+
+declare const document: {
+  querySelector(selector: string): { textContent: string | null; getAttribute(n: string): string | null } | null;
+};
+declare const DataTransfer: { new (): { items: { add(file: unknown): void } } };
+declare function createImageBitmap(blob: Blob): Promise<{ width: number; height: number }>;
+interface Context2d {
+  drawImage(image: unknown, x: number, y: number): void;
+  getImageData(x: number, y: number, w: number, h: number): { width: number; height: number; data: ArrayLike<number> };
+}
+declare const OffscreenCanvas: { new (w: number, h: number): { getContext(kind: '2d'): Context2d | null } };
+
+const CHROMIUM = '/usr/bin/chromium';
+const DOCS = `${ROOT}/docs`;
+const hasBrowser = requireSystemPath(CHROMIUM, 'Chromium');
+
+const axis = (n: number) => Array.from({ length: n }, (_v, k) => -1 + (2 * k) / (n - 1));
+/** A tilted bowl with ripples: one lowest point, away from the centre, and no flat ties. */
+const bowl = (a: number, b: number) => 0.3 + (a - 0.2) ** 2 + 2 * (b + 0.1) ** 2 + 0.05 * Math.sin(3 * a + 1);
+const accuracyAt = (a: number, b: number) => Math.max(0, 1 - 0.3 * (a * a + b * b));
+
+/** A finished landscape run in the store with an analytic grid (stored as float32, as every grid is). */
+function addGrid(store: RunStore, name: string, n: number, twoD: boolean): string {
+  const id = store.createRun({ kind: 'landscape', name, options: { synthetic: true } });
+  const x = axis(n);
+  const y = twoD ? axis(n) : null;
+  const ny = y?.length ?? 1;
+  const loss = new Float64Array(n * ny);
+  const acc = new Float64Array(n * ny);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < ny; j++) {
+      loss[i * ny + j] = bowl(x[i], y ? y[j] : 0);
+      acc[i * ny + j] = accuracyAt(x[i], y ? y[j] : 0);
+    }
+  store.putGridAxes(id, 'surface', x, y, {
+    directions: { kind: 'hessian', normalization: 'none', lambda1: 41.5, lambda2: 3.25 },
+  });
+  store.finishGrid(id, 'surface', loss, acc);
+  store.finish(id, 'finished');
+  return id;
+}
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+const ids: Record<string, string> = {};
+
+interface Rgba {
+  width: number;
+  height: number;
+  data: number[];
+}
+
+/** Decode a PNG screenshot in the page itself (the browser has a PNG decoder; Node here does not). */
+async function decode(png: Buffer): Promise<Rgba> {
+  return page.evaluate(async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext('2d') as Context2d;
+    ctx.drawImage(bitmap, 0, 0);
+    const d = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+    return { width: d.width, height: d.height, data: Array.from(d.data) };
+  }, png.toString('base64'));
+}
+
+async function storedGrid(id: string): Promise<{ x: number[]; y: number[] | null; loss: Array<number | null> }> {
+  return page.evaluate(async (runId) => {
+    const r = await fetch('/api/getRun', {
+      method: 'POST',
+      body: JSON.stringify({ id: runId }),
+      credentials: 'same-origin',
+    });
+    const body = (await r.json()) as {
+      result: { grids: Array<{ x: number[]; y: number[] | null; loss: Array<number | null> }> };
+    };
+    return body.result.grids[0];
+  }, id);
+}
+
+async function openRun(name: string): Promise<void> {
+  await page.locator('[data-testid=runs] tbody tr', { hasText: name }).locator('a').click();
+  await page.waitForSelector('[data-testid=landscape-panel]');
+  await page.waitForFunction((n) => document.querySelector('[data-testid=run-figures] h3')?.textContent === n, name);
+}
+
+/** Wait until the surface has drawn a frame after `before` frames. */
+async function nextFrame(before: number): Promise<number> {
+  await page.waitForFunction(
+    (b) => Number(document.querySelector('[data-testid=surface]')?.getAttribute('data-frames')) > b,
+    before,
+  );
+  return frames();
+}
+
+const frames = async () => Number(await page.getAttribute('[data-testid=surface]', 'data-frames'));
+
+/** Where the surface draws the grid's lowest point, in page pixels. */
+async function minPixel(): Promise<{ x: number; y: number }> {
+  const box = await page.locator('[data-testid=surface-canvas]').boundingBox();
+  const label = page.locator('[data-testid=surface-min]');
+  const x = Number(await label.getAttribute('data-x'));
+  const y = Number(await label.getAttribute('data-y'));
+  if (!box) throw new Error('The surface canvas has no box.');
+  return { x: box.x + x, y: box.y + y };
+}
+
+/** The smallest largest-channel difference to `rgb` in a 7 × 7 patch around a page pixel. */
+async function nearestColour(at: { x: number; y: number }, rgb: number[]): Promise<number> {
+  const png = await page.screenshot({
+    clip: { x: Math.round(at.x) - 3, y: Math.round(at.y) - 3, width: 7, height: 7 },
+  });
+  const img = await decode(png);
+  let best = 255;
+  for (let k = 0; k < img.width * img.height; k++) {
+    const d = Math.max(...[0, 1, 2].map((c) => Math.abs(img.data[k * 4 + c] - rgb[c])));
+    best = Math.min(best, d);
+  }
+  return best;
+}
+
+async function canvasPixels(): Promise<Rgba> {
+  return decode(await page.locator('[data-testid=surface-canvas]').screenshot());
+}
+
+function changedFraction(a: Rgba, b: Rgba): number {
+  let changed = 0;
+  for (let k = 0; k < a.width * a.height; k++)
+    if ([0, 1, 2].some((c) => Math.abs(a.data[k * 4 + c] - b.data[k * 4 + c]) > 16)) changed++;
+  return changed / (a.width * a.height);
+}
+
+async function drag(dx: number, dy: number, steps = 10): Promise<void> {
+  const box = await page.locator('[data-testid=surface-canvas]').boundingBox();
+  if (!box) throw new Error('The surface canvas has no box.');
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  await page.mouse.move(cx, cy);
+  await page.mouse.down();
+  await page.mouse.move(cx + dx, cy + dy, { steps });
+  await page.mouse.up();
+}
+
+describe.runIf(hasBrowser)('the landscape views in Chromium (WebGL by SwiftShader)', () => {
+  beforeAll(async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'saddle-views-')), 'runs.db');
+    const store = new RunStore(db);
+    ids.bowl = addGrid(store, 'bowl 21x21', 21, true);
+    ids.big = addGrid(store, 'bowl 101x101', 101, true);
+    ids.line = addGrid(store, 'line 41', 41, false);
+    store.close();
+    server = await startServer({ port: 0, host: '127.0.0.1', staticDir: `${ROOT}/out/renderer`, db });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--use-gl=angle',
+        '--use-angle=swiftshader',
+        '--enable-unsafe-swiftshader',
+        '--ignore-gpu-blocklist',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    await page.goto(server.url);
+    await page.waitForSelector('[data-testid=runs] tbody tr');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("draws the lowest grid cell in the colormap's low colour, for viridis and magma", async () => {
+    await openRun('bowl 21x21');
+    const before = await frames();
+    expect(before).toBeGreaterThan(0);
+    expect(await page.textContent('[data-testid=surface]')).not.toMatch(/needs WebGL/);
+    // From above nothing hides the lowest point.
+    await page.click('[data-testid=camera-top]');
+    await nextFrame(before);
+    expect(await nearestColour(await minPixel(), colorAt('viridis', 0))).toBeLessThanOrEqual(6);
+    // The colormap's high colour is nowhere near the minimum.
+    expect(await nearestColour(await minPixel(), colorAt('viridis', 1))).toBeGreaterThan(100);
+    const f = await frames();
+    await page.selectOption('[data-testid=colormap]', 'magma');
+    await nextFrame(f);
+    expect(await nearestColour(await minPixel(), colorAt('magma', 0))).toBeLessThanOrEqual(6);
+    await page.selectOption('[data-testid=colormap]', 'viridis');
+  });
+
+  it('reads the hovered grid point from the grid, to the last digit, in both linked views', async () => {
+    const grid = await storedGrid(ids.bowl);
+    const ny = (grid.y as number[]).length;
+    let best = 0;
+    grid.loss.forEach((v, k) => {
+      if ((v as number) < (grid.loss[best] as number)) best = k;
+    });
+    const at = await minPixel();
+    await page.mouse.move(at.x, at.y);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=surface-readout]')?.getAttribute('data-i') !== null,
+    );
+    const i = Number(await page.getAttribute('[data-testid=surface-readout]', 'data-i'));
+    const j = Number(await page.getAttribute('[data-testid=surface-readout]', 'data-j'));
+    expect([i, j]).toEqual([Math.floor(best / ny), best % ny]);
+    const text = await page.textContent('[data-testid=surface-readout]');
+    expect(text).toContain(`loss = ${String(grid.loss[best])}`);
+    expect(text).toContain(`α = ${grid.x[i]}, β = ${(grid.y as number[])[j]}`);
+    // The map follows the surface's cursor with the same read-out.
+    expect(await page.textContent('[data-testid=map-readout]')).toBe(text);
+    // And the map's own hover: the corner cell (0, 0) at the plot's lower left.
+    await page.locator('[data-testid=map-svg]').scrollIntoViewIfNeeded();
+    const svg = await page.locator('[data-testid=map-svg]').boundingBox();
+    if (!svg) throw new Error('no map');
+    const scale = svg.width / 560;
+    await page.mouse.move(svg.x + (64 + 2) * scale, svg.y + (460 - 48 - 2) * scale);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=map-readout]')?.getAttribute('data-i') === '0',
+    );
+    expect(await page.getAttribute('[data-testid=map-readout]', 'data-j')).toBe('0');
+    expect(await page.textContent('[data-testid=map-readout]')).toContain(`loss = ${String(grid.loss[0])}`);
+    await page.locator('[data-testid=landscape-panel]').screenshot({ path: `${DOCS}/landscape-top-view.png` });
+  });
+
+  it('rotates: dragging changes the image; reset goes home', async () => {
+    await page.click('[data-testid=camera-reset]');
+    await nextFrame((await frames()) - 1);
+    await page.mouse.move(0, 0);
+    const home = await canvasPixels();
+    const f = await frames();
+    await drag(160, -40);
+    await nextFrame(f);
+    const turned = await canvasPixels();
+    const changed = changedFraction(home, turned);
+    expect(changed).toBeGreaterThan(0.05);
+    await page.click('[data-testid=camera-reset]');
+    await nextFrame((await frames()) - 1);
+    await page.mouse.move(0, 0);
+    expect(changedFraction(home, await canvasPixels())).toBeLessThan(0.01);
+    await page.locator('.view-box', { hasText: '3-D surface' }).screenshot({ path: `${DOCS}/landscape-surface.png` });
+    await page.locator('.view-box', { hasText: 'Map' }).screenshot({ path: `${DOCS}/landscape-map.png` });
+  });
+
+  it('log z and clipping change the colorbar and the picture', async () => {
+    const plain = await canvasPixels();
+    await page.check('[data-testid=log-z]');
+    await expect.poll(() => page.textContent('[data-testid=colorbar]')).toMatch(/^log10 loss/);
+    await page.fill('[data-testid=z-clip]', '1');
+    await page.dispatchEvent('[data-testid=z-clip]', 'change');
+    await expect.poll(() => page.textContent('[data-testid=colorbar]')).toMatch(/^log10 loss, clipped at 1/);
+    await page.mouse.move(0, 0);
+    expect(changedFraction(plain, await canvasPixels())).toBeGreaterThan(0.02);
+    await page.selectOption('[data-testid=map-mode]', 'heat');
+    expect(await page.locator('[data-testid=map-svg] rect.cell').count()).toBe(21 * 21);
+    await page.uncheck('[data-testid=log-z]');
+    await page.fill('[data-testid=z-clip]', '');
+    await page.dispatchEvent('[data-testid=z-clip]', 'change');
+    await page.selectOption('[data-testid=map-mode]', 'contours');
+  });
+
+  it('exports each view: PNG at twice its size, SVG, CSV and JSON of what it shows', async () => {
+    const grid = await storedGrid(ids.bowl);
+    const save = async (selector: string) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+      return { name: download.suggestedFilename(), bytes: readFileSync((await download.path()) as string) };
+    };
+    const png = await save('[data-export=surface-png]');
+    expect(png.name).toMatch(/^saddle-landscape-[0-9a-f]{8}-surface-\d{4}-\d{2}-\d{2}\.png$/);
+    const box = await page.locator('[data-testid=surface-canvas]').boundingBox();
+    // PNG header: width and height, big-endian, at bytes 16 and 20.
+    expect(png.bytes.readUInt32BE(16)).toBe(2 * ((box?.width ?? 0) + 90));
+    expect(png.bytes.readUInt32BE(20)).toBe(2 * (box?.height ?? 0));
+    const mapPng = await save('[data-export=map-png]');
+    expect(mapPng.bytes.readUInt32BE(16)).toBe(1120);
+    const svg = await save('[data-export=map-svg]');
+    expect(svg.bytes.toString('utf8')).toMatch(/<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    const csv = (await save('[data-export=map-csv]')).bytes.toString('utf8').trim().split('\r\n');
+    expect(csv[0]).toBe('x,y,loss,accuracy,drawn');
+    expect(csv).toHaveLength(1 + 21 * 21);
+    expect(csv[1].split(',')[2]).toBe(String(grid.loss[0]));
+    const json = JSON.parse((await save('[data-export=surface-json]')).bytes.toString('utf8'));
+    expect(json.grid.loss).toEqual(grid.loss);
+    expect(json.drawn.colormap).toBe('viridis');
+  });
+
+  it('draws a 1-D run as a curve with its hover read-out', async () => {
+    await openRun('line 41');
+    await page.waitForSelector('[data-testid=curve-svg] path');
+    const grid = await storedGrid(ids.line);
+    const svg = await page.locator('[data-testid=curve-svg]').boundingBox();
+    if (!svg) throw new Error('no curve');
+    const scale = svg.width / 640;
+    // α = 0 is the middle of the plot (index 20 of 41).
+    await page.mouse.move(svg.x + ((64 + 584) / 2) * scale, svg.y + 150 * scale);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=curve-readout]')?.getAttribute('data-i') === '20',
+    );
+    expect(await page.textContent('[data-testid=curve-readout]')).toContain(`loss = ${String(grid.loss[20])}`);
+    await page.locator('[data-testid=landscape-panel]').screenshot({ path: `${DOCS}/landscape-curve.png` });
+  });
+
+  it('renders and rotates a 101 × 101 surface (frame rate printed, not asserted)', async () => {
+    await openRun('bowl 101x101');
+    await nextFrame(0);
+    await page.mouse.move(0, 0);
+    const first = await canvasPixels();
+    const f0 = await frames();
+    const t0 = Date.now();
+    await drag(300, 30, 120);
+    const seconds = (Date.now() - t0) / 1000;
+    const drawn = (await frames()) - f0;
+    await page.mouse.move(0, 0);
+    expect(changedFraction(first, await canvasPixels())).toBeGreaterThan(0.05);
+    // Shared CPU, software WebGL: a measurement, not a property of the code.
+    console.log(
+      `101 x 101 surface: ${drawn} frames in ${seconds.toFixed(2)} s while rotating = ${(drawn / seconds).toFixed(1)} frames/s (SwiftShader, shared CPU)`,
+    );
+    expect(drawn).toBeGreaterThan(0);
+    await page.locator('.view-box', { hasText: '3-D surface' }).screenshot({ path: `${DOCS}/landscape-101.png` });
+  });
+
+  it('fills in a running landscape point by point before it finishes', async () => {
+    const demo = readFileSync(fixture('demo', 'demo.onnx'));
+    const dataTransfer = await page.evaluateHandle(
+      (data) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(data)], 'demo.onnx'));
+        return dt;
+      },
+      [...demo],
+    );
+    await page.dispatchEvent('[data-testid=drop-zone]', 'drop', { dataTransfer });
+    await page.waitForSelector('[data-testid=model-card]');
+    await page.setInputFiles('[data-testid=data-input]', fixture('demo', 'demo-data.npz'));
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=data-name]')?.textContent === 'demo-data.npz',
+    );
+    await page.click('[data-testid=run-landscape]');
+    // Partial: some points drawn, the run not finished.
+    await page.waitForFunction(
+      () => {
+        const s = document.querySelector('[data-testid=surface]');
+        const n = Number(s?.getAttribute('data-points'));
+        return n > 0 && n < Number(s?.getAttribute('data-total'));
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
+    const seen = Number(await page.getAttribute('[data-testid=surface]', 'data-points'));
+    expect(await page.getAttribute('[data-testid=landscape-panel]', 'data-complete')).toBe('false');
+    expect(await page.textContent('[data-testid=landscape-status]')).toMatch(/^computing: \d+ of 441 points$/);
+    // Pixels: the finished points are coloured dots on the surface and cells on the map.
+    const partial = await canvasPixels();
+    let coloured = 0;
+    for (let k = 0; k < partial.width * partial.height; k++) {
+      const [r, g, b] = [0, 1, 2].map((c) => partial.data[k * 4 + c]);
+      if (Math.max(r, g, b) - Math.min(r, g, b) > 40) coloured++;
+    }
+    expect(coloured).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid=map-svg] rect.cell').count()).toBeGreaterThan(0);
+    await page.locator('[data-testid=landscape-panel]').screenshot({ path: `${DOCS}/landscape-live.png` });
+    // More points arrive while it runs, then it completes and shows the stored grid.
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid=surface]')?.getAttribute('data-points')) > n,
+      seen,
+      { timeout: 60_000 },
+    );
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=landscape-panel]')?.getAttribute('data-complete') === 'true',
+      undefined,
+      { timeout: 120_000 },
+    );
+    expect(await page.getAttribute('[data-testid=surface]', 'data-points')).toBe('441');
+  }, 180_000);
+
+  it('logged no console errors', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -8,7 +8,8 @@ import { COLORMAPS, isColormap } from '../../../../src/figures';
 import { h } from '../../dom';
 import type { View } from '../view';
 import { type CurveView, curveView } from './curve';
-import { fileStem, gridCsv, gridJson, saveBlob, savePng } from './export';
+import { fileStem, saveBlob, savePng } from './export';
+import { gridCsv, gridJson } from './export-data';
 import { type MapView, mapView } from './map';
 import { type SurfaceView, surfaceView } from './surface';
 import { svgText, svgToCanvas } from './svg';
@@ -92,18 +93,36 @@ export function landscapePanel(o: LandscapePanelOptions = {}): View<GridView[]> 
   for (const c of [colormap, log, clip, contours, mapMode]) c.addEventListener('change', apply);
   reset.addEventListener('click', () => surface?.resetCamera());
   top.addEventListener('click', () => surface?.topView());
-  element.addEventListener('keydown', (e) => {
-    if ((e.target as HTMLElement).tagName === 'INPUT' || (e.target as HTMLElement).tagName === 'SELECT') return;
-    if (e.key === 'r') surface?.resetCamera();
-    else if (e.key === 't') surface?.topView();
-    else if (e.key === 'l') {
+  /** Keys for the camera and the toggles (the panel has focus once clicked). */
+  const STEP = (5 * Math.PI) / 180;
+  const keys: Record<string, () => void> = {
+    r: () => surface?.resetCamera(),
+    t: () => surface?.topView(),
+    ArrowLeft: () => surface?.turn(STEP, 0),
+    ArrowRight: () => surface?.turn(-STEP, 0),
+    ArrowUp: () => surface?.turn(0, STEP),
+    ArrowDown: () => surface?.turn(0, -STEP),
+    '+': () => surface?.zoom(1.1),
+    '=': () => surface?.zoom(1.1),
+    '-': () => surface?.zoom(1 / 1.1),
+    l: () => {
       log.checked = !log.checked;
       apply();
-    } else if (e.key === 'c') {
+    },
+    c: () => {
       contours.checked = !contours.checked;
       apply();
-    }
+    },
+  };
+  element.addEventListener('keydown', (e) => {
+    const tag = (e.target as HTMLElement).tagName;
+    if (tag === 'INPUT' || tag === 'SELECT' || e.ctrlKey || e.metaKey || e.altKey) return;
+    const act = keys[e.key];
+    if (!act) return;
+    e.preventDefault();
+    act();
   });
+  element.addEventListener('pointerdown', () => element.focus({ preventScroll: true }));
 
   const exportBar = (view: 'surface' | 'map' | 'curve', svg: (() => SVGSVGElement) | null) => {
     const button = (label: string, run: () => void | Promise<void>) =>

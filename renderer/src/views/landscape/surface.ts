@@ -45,6 +45,9 @@ export interface SurfaceView extends View<GridView> {
   onCursor: (c: Cell | null) => void;
   resetCamera(): void;
   topView(): void;
+  /** Orbit by angles in radians (keyboard), or zoom by a factor (> 1 closer). */
+  turn(left: number, up: number): void;
+  zoom(factor: number): void;
   /** The picture with its labels and colorbar, at `scale` times the on-screen size. */
   snapshot(scale: number): HTMLCanvasElement;
 }
@@ -92,6 +95,8 @@ export function surfaceView(): SurfaceView {
       onCursor: () => {},
       resetCamera() {},
       topView() {},
+      turn() {},
+      zoom() {},
       snapshot: () => canvas,
     };
   }
@@ -254,7 +259,16 @@ export function surfaceView(): SurfaceView {
     const at = (a: number, b: number) =>
       new Vector3(boxOf(g.x, a), (heightAt(g, scaleNow, a, b) ?? FLOOR) + 0.01, -boxOf(y, b));
     if (path.length > 1) {
-      const geometry = new BufferGeometry().setFromPoints(path.map(([a, b]) => at(a, b)));
+      // Each leg follows the surface (24 steps), instead of cutting through it in a straight line.
+      const dense: Vector3[] = [at(path[0][0], path[0][1])];
+      for (let k = 1; k < path.length; k++)
+        for (let q = 1; q <= 24; q++) {
+          const f = q / 24;
+          const [a0, b0] = path[k - 1];
+          const [a1, b1] = path[k];
+          dense.push(at(a0 + f * (a1 - a0), b0 + f * (b1 - b0)));
+        }
+      const geometry = new BufferGeometry().setFromPoints(dense);
       add(new Line(geometry, pathMaterial));
     }
     for (const p of points) {
@@ -356,6 +370,14 @@ export function surfaceView(): SurfaceView {
       controls.target.set(0, 0, 0);
       controls.update();
       requestRender();
+    },
+    turn(left, up) {
+      if (left) controls.rotateLeft(left);
+      if (up) controls.rotateUp(up);
+    },
+    zoom(factor) {
+      if (factor > 1) controls.dollyIn(factor);
+      else controls.dollyOut(1 / factor);
     },
     snapshot(scale) {
       const width = canvas.clientWidth;

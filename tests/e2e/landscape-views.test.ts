@@ -69,6 +69,7 @@ let server: RunningServer;
 let browser: Browser;
 let page: Page;
 const consoleErrors: string[] = [];
+const consoleWarnings: string[] = [];
 const ids: Record<string, string> = {};
 
 interface Rgba {
@@ -211,6 +212,7 @@ describe.runIf(hasBrowser)('the landscape views in Chromium (WebGL by SwiftShade
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
+      if (m.type() === 'warning') consoleWarnings.push(m.text());
     });
     await page.goto(server.url);
     await page.waitForSelector('[data-testid=runs] tbody tr');
@@ -448,6 +450,18 @@ describe.runIf(hasBrowser)('the landscape views in Chromium (WebGL by SwiftShade
     );
     expect(await page.getAttribute('[data-testid=surface]', 'data-points')).toBe('441');
   }, 180_000);
+
+  it('frees each surface it replaces: twenty openings never run out of WebGL contexts', async () => {
+    for (let k = 0; k < 10; k++) {
+      await openRun('bowl 21x21');
+      await page.waitForSelector('[data-testid=surface-canvas]');
+      await openRun('trajectory 31x31');
+      await page.waitForSelector('[data-testid=surface-canvas]');
+    }
+    // Chromium keeps 16 live contexts and warns when it drops the oldest one.
+    expect(consoleWarnings.filter((w) => /WebGL contexts/.test(w))).toEqual([]);
+    expect(await page.locator('[data-testid=surface-canvas]').count()).toBe(1);
+  });
 
   it('logged no console errors', () => {
     expect(consoleErrors).toEqual([]);

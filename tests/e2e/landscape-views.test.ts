@@ -66,6 +66,7 @@ function addGrid(
 }
 
 let server: RunningServer;
+let dbPath: string;
 let browser: Browser;
 let page: Page;
 const consoleErrors: string[] = [];
@@ -178,6 +179,7 @@ async function drag(dx: number, dy: number, steps = 10): Promise<void> {
 describe.runIf(hasBrowser)('the landscape views in Chromium (WebGL by SwiftShader)', () => {
   beforeAll(async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'saddle-views-')), 'runs.db');
+    dbPath = db;
     const store = new RunStore(db);
     ids.bowl = addGrid(store, 'bowl 21x21', 21, true);
     ids.big = addGrid(store, 'bowl 101x101', 101, true);
@@ -450,6 +452,46 @@ describe.runIf(hasBrowser)('the landscape views in Chromium (WebGL by SwiftShade
     );
     expect(await page.getAttribute('[data-testid=surface]', 'data-points')).toBe('441');
   }, 180_000);
+
+  it('follows a landscape another process writes to the same database', async () => {
+    // What `saddle landscape --db` in a terminal does: axes first, then points as they finish.
+    const store = new RunStore(dbPath);
+    const id = store.createRun({ kind: 'landscape', name: 'cli 11x11', options: { synthetic: true } });
+    const x = axis(11);
+    store.putGridAxes(id, 'surface', x, x, { directions: { kind: 'random', normalization: 'filter' } });
+    const put = (from: number, to: number) => {
+      for (let k = from; k < to; k++)
+        store.putPoint(id, Math.floor(k / 11), k % 11, bowl(x[Math.floor(k / 11)], x[k % 11]), 0.5);
+    };
+    try {
+      put(0, 30);
+      // Another process's new run shows when the list is next read: here, on reload.
+      await page.reload();
+      await page.waitForSelector('[data-testid=runs] tbody tr');
+      await openRun('cli 11x11');
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid=surface]')?.getAttribute('data-points') === '30',
+      );
+      expect(await page.textContent('[data-testid=landscape-status]')).toBe('computing: 30 of 121 points');
+      put(30, 80);
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid=surface]')?.getAttribute('data-points') === '80',
+        undefined,
+        { timeout: 15_000 },
+      );
+      put(80, 121);
+      const loss = Float64Array.from({ length: 121 }, (_v, k) => bowl(x[Math.floor(k / 11)], x[k % 11]));
+      store.finishGrid(id, 'surface', loss, null);
+      store.finish(id, 'finished');
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid=landscape-panel]')?.getAttribute('data-complete') === 'true',
+        undefined,
+        { timeout: 15_000 },
+      );
+    } finally {
+      store.close();
+    }
+  });
 
   it('frees each surface it replaces: twenty openings never run out of WebGL contexts', async () => {
     for (let k = 0; k < 10; k++) {

@@ -92,10 +92,14 @@ export function runsPanel(
     panel: View<GridView[]> | null;
     /** Points that arrived while the grid was being fetched. */
     early: unknown[];
+    /** When the last streamed point arrived (ms), to poll only runs whose points do not stream here. */
+    lastPoint: number;
   } | null = null;
+  let poll: ReturnType<typeof setInterval> | undefined;
   let redraw = 0;
 
   const clearViewer = () => {
+    clearInterval(poll);
     shown?.panel?.dispose();
     for (const img of viewer.querySelectorAll('img')) URL.revokeObjectURL(img.src);
     shown = null;
@@ -110,6 +114,7 @@ export function runsPanel(
       grids: null as GridView[] | null,
       panel: null as View<GridView[]> | null,
       early: [] as unknown[],
+      lastPoint: 0,
     };
     shown = mine;
     if (GRID_KINDS.includes(r.kind)) {
@@ -122,6 +127,7 @@ export function runsPanel(
         mine.panel = landscapePanel({ name: `saddle-${r.kind}-${r.id.slice(0, 8)}` });
         viewer.replaceChildren(h('h3', {}, view.run.name), mine.panel.element);
         mine.panel.update(view.grids);
+        if (view.run.state === 'running' || view.run.state === 'pending') follow(mine);
         return;
       }
     }
@@ -131,6 +137,26 @@ export function runsPanel(
       h('h3', {}, r.name),
       ...(images.length ? images : [h('p', { class: 'muted' }, 'This run has no figures; export its report or JSON.')]),
     );
+  };
+
+  /**
+   * A running grid shown here: its points stream to this tab when this tab started it (or watches
+   * it); a run another tab or a CLI process computes on the same database is read again every 2 s.
+   */
+  const follow = (target: NonNullable<typeof shown>) => {
+    host.watchRun(target.id);
+    clearInterval(poll);
+    poll = setInterval(() => {
+      if (shown !== target) return clearInterval(poll);
+      if (Date.now() - target.lastPoint < 2000) return;
+      host.api.getRun({ id: target.id }).then((view) => {
+        if (shown !== target) return;
+        target.grids = view.grids;
+        target.state = view.run.state;
+        target.panel?.update(view.grids);
+        if (view.run.state !== 'running' && view.run.state !== 'pending') clearInterval(poll);
+      }, onError);
+    }, 2000);
   };
 
   /** A landscape's points as they finish: the panel shows the run being computed, filling in. */
@@ -149,6 +175,7 @@ export function runsPanel(
       shown.early.push(event.partial);
       return;
     }
+    shown.lastPoint = Date.now();
     if (!applyPoint(shown.grids, event.partial)) return;
     const target = shown;
     // Points can come faster than frames: redraw at most once a frame.

@@ -14,6 +14,8 @@ import { colorAt } from '../../src/figures';
 import { type RunningServer, startServer } from '../../src/server/serve';
 import { RunStore } from '../../src/store/store';
 import { fixture, ROOT, requireSystemPath } from '../helpers';
+import { changedFraction, decode, nearestColour, type Rgba } from './pixels';
+import { addGrid, axis, bowl } from './synthetic-runs';
 
 declare const document: {
   querySelector(selector: string): { textContent: string | null; getAttribute(n: string): string | null } | null;
@@ -22,48 +24,9 @@ declare const DataTransfer: { new (): { items: { add(file: unknown): void } } };
 declare const KeyboardEvent: { new (type: string, init: { key: string; bubbles: boolean }): unknown };
 declare const performance: { now(): number };
 declare function requestAnimationFrame(f: (t: number) => void): number;
-declare function createImageBitmap(blob: Blob): Promise<{ width: number; height: number }>;
-interface Context2d {
-  drawImage(image: unknown, x: number, y: number): void;
-  getImageData(x: number, y: number, w: number, h: number): { width: number; height: number; data: ArrayLike<number> };
-}
-declare const OffscreenCanvas: { new (w: number, h: number): { getContext(kind: '2d'): Context2d | null } };
-
 const CHROMIUM = '/usr/bin/chromium';
 const DOCS = `${ROOT}/docs`;
 const hasBrowser = requireSystemPath(CHROMIUM, 'Chromium');
-
-const axis = (n: number) => Array.from({ length: n }, (_v, k) => -1 + (2 * k) / (n - 1));
-/** A tilted bowl with ripples: one lowest point, away from the centre, and no flat ties. */
-const bowl = (a: number, b: number) => 0.3 + (a - 0.2) ** 2 + 2 * (b + 0.1) ** 2 + 0.05 * Math.sin(3 * a + 1);
-const accuracyAt = (a: number, b: number) => Math.max(0, 1 - 0.3 * (a * a + b * b));
-
-/** A finished landscape run in the store with an analytic grid (stored as float32, as every grid is). */
-function addGrid(
-  store: RunStore,
-  name: string,
-  n: number,
-  twoD: boolean,
-  meta: Record<string, unknown> = {
-    directions: { kind: 'hessian', normalization: 'none', lambda1: 41.5, lambda2: 3.25 },
-  },
-): string {
-  const id = store.createRun({ kind: meta.path ? 'trajectory' : 'landscape', name, options: { synthetic: true } });
-  const x = axis(n);
-  const y = twoD ? axis(n) : null;
-  const ny = y?.length ?? 1;
-  const loss = new Float64Array(n * ny);
-  const acc = new Float64Array(n * ny);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < ny; j++) {
-      loss[i * ny + j] = bowl(x[i], y ? y[j] : 0);
-      acc[i * ny + j] = accuracyAt(x[i], y ? y[j] : 0);
-    }
-  store.putGridAxes(id, 'surface', x, y, meta);
-  store.finishGrid(id, 'surface', loss, acc);
-  store.finish(id, 'finished');
-  return id;
-}
 
 let server: RunningServer;
 let dbPath: string;
@@ -72,32 +35,6 @@ let page: Page;
 const consoleErrors: string[] = [];
 const consoleWarnings: string[] = [];
 const ids: Record<string, string> = {};
-
-interface Rgba {
-  width: number;
-  height: number;
-  data: ArrayLike<number>;
-}
-
-/** Decode a PNG screenshot in the page itself (the browser has a PNG decoder; Node here does not). */
-async function decode(png: Buffer): Promise<Rgba> {
-  const raw = await page.evaluate(async (b64) => {
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const ctx = canvas.getContext('2d') as Context2d;
-    ctx.drawImage(bitmap, 0, 0);
-    const d = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
-    // Back as base64: a JSON array of a million numbers is slow to carry.
-    let text = '';
-    for (let k = 0; k < d.data.length; k += 0x8000)
-      text += String.fromCharCode(
-        ...Array.from({ length: Math.min(0x8000, d.data.length - k) }, (_v, q) => d.data[k + q]),
-      );
-    return { width: d.width, height: d.height, b64: btoa(text) };
-  }, png.toString('base64'));
-  return { width: raw.width, height: raw.height, data: Buffer.from(raw.b64, 'base64') };
-}
 
 async function storedGrid(id: string): Promise<{ x: number[]; y: number[] | null; loss: Array<number | null> }> {
   return page.evaluate(async (runId) => {
@@ -140,29 +77,8 @@ async function minPixel(): Promise<{ x: number; y: number }> {
   return { x: box.x + x, y: box.y + y };
 }
 
-/** The smallest largest-channel difference to `rgb` in a 7 × 7 patch around a page pixel. */
-async function nearestColour(at: { x: number; y: number }, rgb: number[]): Promise<number> {
-  const png = await page.screenshot({
-    clip: { x: Math.round(at.x) - 3, y: Math.round(at.y) - 3, width: 7, height: 7 },
-  });
-  const img = await decode(png);
-  let best = 255;
-  for (let k = 0; k < img.width * img.height; k++) {
-    const d = Math.max(...[0, 1, 2].map((c) => Math.abs(img.data[k * 4 + c] - rgb[c])));
-    best = Math.min(best, d);
-  }
-  return best;
-}
-
 async function canvasPixels(): Promise<Rgba> {
-  return decode(await page.locator('[data-testid=surface-canvas]').screenshot());
-}
-
-function changedFraction(a: Rgba, b: Rgba): number {
-  let changed = 0;
-  for (let k = 0; k < a.width * a.height; k++)
-    if ([0, 1, 2].some((c) => Math.abs(a.data[k * 4 + c] - b.data[k * 4 + c]) > 16)) changed++;
-  return changed / (a.width * a.height);
+  return decode(page, await page.locator('[data-testid=surface-canvas]').screenshot());
 }
 
 async function drag(dx: number, dy: number, steps = 10): Promise<void> {
@@ -233,13 +149,13 @@ describe.runIf(hasBrowser)('the landscape views in Chromium (WebGL by SwiftShade
     // From above nothing hides the lowest point.
     await page.click('[data-testid=camera-top]');
     await nextFrame(before);
-    expect(await nearestColour(await minPixel(), colorAt('viridis', 0))).toBeLessThanOrEqual(6);
+    expect(await nearestColour(page, await minPixel(), colorAt('viridis', 0))).toBeLessThanOrEqual(6);
     // The colormap's high colour is nowhere near the minimum.
-    expect(await nearestColour(await minPixel(), colorAt('viridis', 1))).toBeGreaterThan(100);
+    expect(await nearestColour(page, await minPixel(), colorAt('viridis', 1))).toBeGreaterThan(100);
     const f = await frames();
     await page.selectOption('[data-testid=colormap]', 'magma');
     await nextFrame(f);
-    expect(await nearestColour(await minPixel(), colorAt('magma', 0))).toBeLessThanOrEqual(6);
+    expect(await nearestColour(page, await minPixel(), colorAt('magma', 0))).toBeLessThanOrEqual(6);
     await page.selectOption('[data-testid=colormap]', 'viridis');
   });
 

@@ -8,11 +8,8 @@
 import {
   BufferAttribute,
   BufferGeometry,
-  Color,
-  DataTexture,
   DoubleSide,
   Line,
-  LinearFilter,
   LineBasicMaterial,
   LineSegments,
   Mesh,
@@ -23,19 +20,18 @@ import {
   Raycaster,
   Scene,
   SphereGeometry,
-  SRGBColorSpace,
   Vector2,
   Vector3,
   WebGLRenderer,
 } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
-import { axisNames, colormapTable, gridMarks, LUT_SIZE, lowestCell, nearestIndex } from '../../../../src/figures';
+import { gridMarks, lowestCell, nearestIndex } from '../../../../src/figures';
 import { h } from '../../dom';
 import type { View } from '../view';
 import { colorbar, readout } from './parts';
 import { axisOf, boxOf, FLOOR, HEIGHT, heightAt, surfaceBuffers } from './surface-geometry';
 import { type Label, overlayLabels } from './surface-labels';
-import { niceTicks, tickText as tick } from './ticks';
+import { axisLabels, boxLines, composite, linearColors, lutTexture } from './surface-parts';
 import { type Cell, DEFAULT_OPTIONS, type DrawOptions, type GridView } from './types';
 
 export interface SurfaceView extends View<GridView> {
@@ -54,18 +50,6 @@ export interface SurfaceView extends View<GridView> {
 
 const CAMERA_HOME = new Vector3(2.4, 2.3, 3.0);
 const TARGET = new Vector3(0, HEIGHT / 3, 0);
-
-function lutTexture(o: DrawOptions): DataTexture {
-  const rgb = colormapTable(o.colormap);
-  const rgba = new Uint8Array(LUT_SIZE * 4);
-  for (let k = 0; k < LUT_SIZE; k++) rgba.set([rgb[k * 3], rgb[k * 3 + 1], rgb[k * 3 + 2], 255], k * 4);
-  const tex = new DataTexture(rgba, LUT_SIZE, 1);
-  tex.colorSpace = SRGBColorSpace;
-  tex.magFilter = LinearFilter;
-  tex.minFilter = LinearFilter;
-  tex.needsUpdate = true;
-  return tex;
-}
 
 export function surfaceView(): SurfaceView {
   const canvas = h('canvas', { class: 'surface-canvas', 'data-testid': 'surface-canvas' });
@@ -203,7 +187,7 @@ export function surfaceView(): SurfaceView {
       add(new LineSegments(floor, floorMaterial));
     }
     if (b.computed < b.nx * b.ny) add(pointsOf(b));
-    add(boxLines());
+    add(boxLines(boxMaterial));
     labelList = axisLabels(grid, b.scale);
     marks(grid);
     element.dataset.points = String(b.computed);
@@ -236,23 +220,6 @@ export function surfaceView(): SurfaceView {
     return new Points(geometry, pointMaterial);
   };
 
-  const boxLines = () => {
-    const p = [-1, 1];
-    const pts: number[] = [];
-    // Floor rectangle, and the vertical edge at the back-left corner.
-    for (const [a, b, c, d] of [
-      [-1, -1, 1, -1],
-      [1, -1, 1, 1],
-      [1, 1, -1, 1],
-      [-1, 1, -1, -1],
-    ])
-      pts.push(a, FLOOR, b, c, FLOOR, d);
-    pts.push(p[0], FLOOR, p[0], p[0], HEIGHT, p[0]);
-    const geometry = new BufferGeometry();
-    geometry.setAttribute('position', new BufferAttribute(Float32Array.from(pts), 3));
-    return new LineSegments(geometry, boxMaterial);
-  };
-
   const marks = (g: GridView) => {
     const y = g.y ?? [0];
     const { path, points } = gridMarks(g.meta);
@@ -276,26 +243,6 @@ export function surfaceView(): SurfaceView {
       m.position.copy(at(p.at[0], p.at[1]));
       labelList.push({ at: m.position.clone(), text: p.label, kind: 'mark' });
     }
-  };
-
-  const axisLabels = (g: GridView, scale: typeof scaleNow): Label[] => {
-    const y = g.y ?? [0];
-    const names = axisNames(g.meta);
-    const out: Label[] = [];
-    for (const t of niceTicks(g.x[0], g.x[g.x.length - 1]))
-      out.push({ at: new Vector3(boxOf(g.x, t), FLOOR, 1.12), text: tick(t), kind: 'tick' });
-    for (const t of niceTicks(y[0], y[y.length - 1]))
-      out.push({ at: new Vector3(1.14, FLOOR, -boxOf(y, t)), text: tick(t), kind: 'tick' });
-    for (const w of niceTicks(scale.lo, scale.hi))
-      out.push({
-        at: new Vector3(-1.06, ((w - scale.lo) / (scale.hi - scale.lo || 1)) * HEIGHT, -1),
-        text: tick(scale.inverse(w)),
-        kind: 'tick',
-      });
-    out.push({ at: new Vector3(0, FLOOR, 1.32), text: names.x, kind: 'axis' });
-    out.push({ at: new Vector3(1.4, FLOOR, 0), text: names.y, kind: 'axis' });
-    out.push({ at: new Vector3(-1, HEIGHT + 0.12, -1), text: scale.label('loss'), kind: 'axis' });
-    return out;
   };
 
   const showCursor = (c: Cell | null) => {
@@ -386,26 +333,7 @@ export function surfaceView(): SurfaceView {
       renderer.setPixelRatio(scale);
       renderer.setSize(width, height, false);
       renderer.render(scene, camera);
-      const out = document.createElement('canvas');
-      const barWidth = 90;
-      out.width = (width + barWidth) * scale;
-      out.height = height * scale;
-      const ctx = out.getContext('2d') as CanvasRenderingContext2D;
-      ctx.fillStyle = '#fff';
-      ctx.fillRect(0, 0, out.width, out.height);
-      ctx.drawImage(canvas, 0, 0);
-      ctx.scale(scale, scale);
-      for (const l of labels.querySelectorAll<HTMLElement>('.label')) {
-        ctx.font = getComputedStyle(l).font;
-        ctx.fillStyle = '#222';
-        ctx.textAlign = 'center';
-        ctx.fillText(
-          l.textContent ?? '',
-          Number(l.dataset.x),
-          Number(l.dataset.y) - (l.dataset.kind === 'min' ? 8 : -4),
-        );
-      }
-      bar.paint(ctx, width + 10, 20, height - 40);
+      const out = composite(canvas, labels, bar, width, height, scale);
       renderer.setPixelRatio(ratio);
       renderer.setSize(width, height, false);
       requestRender();
@@ -436,17 +364,4 @@ export function surfaceView(): SurfaceView {
     },
   };
   return view;
-}
-
-/** Colormap colours for t values as three's vertex colours (linear; the table is sRGB). */
-function linearColors(o: DrawOptions, ts: ArrayLike<number>): Float32Array {
-  const table = colormapTable(o.colormap);
-  const out = new Float32Array(ts.length * 3);
-  const c = new Color();
-  for (let k = 0; k < ts.length; k++) {
-    const e = Math.round(Math.min(1, Math.max(0, ts[k])) * (LUT_SIZE - 1)) * 3;
-    c.setRGB(table[e] / 255, table[e + 1] / 255, table[e + 2] / 255, SRGBColorSpace);
-    out.set([c.r, c.g, c.b], k * 3);
-  }
-  return out;
 }

@@ -227,6 +227,20 @@ describe.runIf(hasBrowser)('the landscape views in Chromium (WebGL by SwiftShade
     await page.fill('[data-testid=z-clip]', '');
     await page.dispatchEvent('[data-testid=z-clip]', 'change');
     await page.selectOption('[data-testid=map-mode]', 'contours');
+    // Shading lights the surface: a different picture; off again, the exact colours come back.
+    await page.mouse.move(0, 0);
+    const unlit = await canvasPixels();
+    const f = await frames();
+    await page.check('[data-testid=shade]');
+    await nextFrame(f);
+    await page.mouse.move(0, 0);
+    await page.locator('.view-box', { hasText: '3-D surface' }).screenshot({ path: `${DOCS}/landscape-shaded.png` });
+    expect(changedFraction(unlit, await canvasPixels())).toBeGreaterThan(0.02);
+    const g = await frames();
+    await page.uncheck('[data-testid=shade]');
+    await nextFrame(g);
+    await page.mouse.move(0, 0);
+    expect(changedFraction(unlit, await canvasPixels())).toBeLessThan(0.01);
   });
 
   it('exports each view: PNG at twice its size, SVG, CSV and JSON of what it shows', async () => {

@@ -43,6 +43,7 @@ export function landscapePanel(o: LandscapePanelOptions = {}): View<GridView[]> 
     'data-testid': 'z-clip',
   });
   const contours = h('input', { type: 'checkbox', checked: true, 'data-testid': 'contours' });
+  const shade = h('input', { type: 'checkbox', 'data-testid': 'shade' });
   const mapMode = h(
     'select',
     { 'aria-label': 'map', 'data-testid': 'map-mode' },
@@ -63,6 +64,7 @@ export function landscapePanel(o: LandscapePanelOptions = {}): View<GridView[]> 
     h('label', {}, log, ' log z'),
     h('label', {}, 'clip above ', clip),
     h('label', {}, contours, ' contours'),
+    h('label', { title: 'light the surface: slopes read better, colours are no longer exact' }, shade, ' shade'),
     h('label', {}, 'map ', mapMode),
     reset,
     top,
@@ -84,13 +86,14 @@ export function landscapePanel(o: LandscapePanelOptions = {}): View<GridView[]> 
       log: log.checked,
       zmax: z !== undefined && Number.isFinite(z) ? z : undefined,
       contours: contours.checked,
+      shade: shade.checked,
       mapMode: mapMode.value === 'heat' ? 'heat' : 'contours',
     };
     surface?.setOptions(options);
     map?.setOptions(options);
     curve?.setOptions(options);
   };
-  for (const c of [colormap, log, clip, contours, mapMode]) c.addEventListener('change', apply);
+  for (const c of [colormap, log, clip, contours, shade, mapMode]) c.addEventListener('change', apply);
   reset.addEventListener('click', () => surface?.resetCamera());
   top.addEventListener('click', () => surface?.topView());
   /** Keys for the camera and the toggles (the panel has focus once clicked). */
@@ -111,6 +114,10 @@ export function landscapePanel(o: LandscapePanelOptions = {}): View<GridView[]> 
     },
     c: () => {
       contours.checked = !contours.checked;
+      apply();
+    },
+    s: () => {
+      shade.checked = !shade.checked;
       apply();
     },
   };

@@ -6,14 +6,17 @@
  * The hover read-out is the grid's stored value at the nearest grid point, never the mesh's height.
  */
 import {
+  AmbientLight,
   BufferAttribute,
   BufferGeometry,
+  DirectionalLight,
   DoubleSide,
   Line,
   LineBasicMaterial,
   LineSegments,
   Mesh,
   MeshBasicMaterial,
+  MeshLambertMaterial,
   PerspectiveCamera,
   Points,
   PointsMaterial,
@@ -104,6 +107,18 @@ export function surfaceView(): SurfaceView {
     polygonOffsetFactor: 1,
     polygonOffsetUnits: 1,
   });
+  // Shading (off by default) trades exact colours for a sense of slope: the light darkens the table's colours.
+  const shadedMaterial = new MeshLambertMaterial({
+    map: texture,
+    side: DoubleSide,
+    polygonOffset: true,
+    polygonOffsetFactor: 1,
+    polygonOffsetUnits: 1,
+  });
+  scene.add(
+    new AmbientLight(0xffffff, 0.8),
+    new DirectionalLight(0xffffff, 2.4).translateX(2).translateY(2.5).translateZ(1),
+  );
   const lineMaterial = new LineBasicMaterial({ color: 0x000000, transparent: true, opacity: 0.35 });
   const floorMaterial = new LineBasicMaterial({ vertexColors: true });
   const boxMaterial = new LineBasicMaterial({ color: 0x888888 });
@@ -175,7 +190,8 @@ export function surfaceView(): SurfaceView {
     geometry.setAttribute('position', new BufferAttribute(b.positions, 3));
     geometry.setAttribute('uv', new BufferAttribute(b.uvs, 2));
     geometry.setIndex(new BufferAttribute(b.index, 1));
-    mesh = add(new Mesh(geometry, surfaceMaterial));
+    if (options.shade) geometry.computeVertexNormals();
+    mesh = add(new Mesh(geometry, options.shade ? shadedMaterial : surfaceMaterial));
     if (b.lines.length) {
       const on = new BufferGeometry();
       on.setAttribute('position', new BufferAttribute(b.lines, 3));
@@ -302,7 +318,9 @@ export function surfaceView(): SurfaceView {
         texture.dispose();
         texture = lutTexture(o);
         surfaceMaterial.map = texture;
+        shadedMaterial.map = texture;
         surfaceMaterial.needsUpdate = true;
+        shadedMaterial.needsUpdate = true;
       }
       options = o;
       build();
@@ -348,6 +366,7 @@ export function surfaceView(): SurfaceView {
       clearBuilt();
       for (const m of [
         surfaceMaterial,
+        shadedMaterial,
         lineMaterial,
         floorMaterial,
         boxMaterial,

@@ -12,6 +12,8 @@ export interface DrawOptions {
   /** Li's --zmax: values above are drawn at it. */
   zmax?: number;
   contours: boolean;
+  /** Light the surface (its colours are then no longer the table's exactly). */
+  shade: boolean;
   /** Contour levels over the drawn range. */
   levels: number;
   /** The 2-D map: filled contours or one coloured cell per grid point. */
@@ -22,6 +24,7 @@ export const DEFAULT_OPTIONS: DrawOptions = {
   colormap: 'viridis',
   log: false,
   contours: true,
+  shade: false,
   levels: 20,
   mapMode: 'contours',
 };

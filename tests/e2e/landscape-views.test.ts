@@ -5,7 +5,7 @@
  * stored value to the last digit, and a running landscape shows its points before it finishes.
  * Saves screenshots of each view to docs/. Prints (never asserts) the frame rate of a 101 × 101 surface.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -250,6 +250,8 @@ describe.runIf(hasBrowser)('the landscape views in Chromium (WebGL by SwiftShade
       return { name: download.suggestedFilename(), bytes: readFileSync((await download.path()) as string) };
     };
     const png = await save('[data-export=surface-png]');
+    mkdirSync(`${ROOT}/tests/artifacts`, { recursive: true });
+    writeFileSync(`${ROOT}/tests/artifacts/surface-export.png`, png.bytes);
     expect(png.name).toMatch(/^saddle-landscape-[0-9a-f]{8}-surface-\d{4}-\d{2}-\d{2}\.png$/);
     const box = await page.locator('[data-testid=surface-canvas]').boundingBox();
     // PNG header: width and height, big-endian, at bytes 16 and 20.

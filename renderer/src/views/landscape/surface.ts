@@ -331,7 +331,7 @@ export function surfaceView(): SurfaceView {
       requestRender();
     },
     topView() {
-      camera.position.set(0, 4.2, 0.0001);
+      camera.position.set(0, 5.4, 0.0001);
       controls.target.set(0, 0, 0);
       controls.update();
       requestRender();

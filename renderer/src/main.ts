@@ -76,6 +76,8 @@ async function open(files: File[]): Promise<void> {
 }
 
 host.onEvent((event: EngineEvent) => {
+  // A landscape's points also fill in its views as they arrive.
+  runs.live(event);
   if (event.type === 'engine-restarted') showError(event.message);
   else if (event.type === 'runs-changed') void runs.refresh();
   else if (event.type === 'progress' && event.runId && runs.onEvent(event)) return;

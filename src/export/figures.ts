@@ -4,6 +4,7 @@
  */
 import { Resvg } from '@resvg/resvg-js';
 import type { HessianReport } from '../analysis/spectrum';
+import { binnedDensity } from '../figures';
 import { contourChart, surfaceChart } from '../report/surface';
 import { lineChart } from '../report/svg';
 import type { RunData } from './run-data';
@@ -21,21 +22,6 @@ function directionWords(meta: Record<string, unknown>): string {
   if (!d?.kind) return '';
   const kind = { random: 'random', file: 'file', hessian: 'Hessian', 'hessian-minmax': 'Hessian' }[d.kind] ?? d.kind;
   return d.normalization && d.normalization !== 'none' ? ` (${kind}, ${d.normalization}-normalized)` : ` (${kind})`;
-}
-
-/** Down-sample a 10,000-point density by the maximum of each bin, so narrow peaks survive. */
-function binnedDensity(d: { grid: number[]; values: number[] }, bins = 1000): { x: number[]; y: number[] } {
-  const per = Math.ceil(d.grid.length / bins);
-  const x: number[] = [];
-  const y: number[] = [];
-  for (let b = 0; b * per < d.grid.length; b++) {
-    let peak = 0;
-    for (let k = b * per; k < Math.min(d.grid.length, (b + 1) * per); k++) peak = Math.max(peak, d.values[k]);
-    x.push(d.grid[b * per]);
-    // PyHessian and LLA plot density + 1e-7 on a log axis; so does Saddle.
-    y.push(peak + 1e-7);
-  }
-  return { x, y };
 }
 
 export function runFigures(data: RunData): Figure[] {

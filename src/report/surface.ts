@@ -1,10 +1,10 @@
 /**
  * Figures of a 2-D loss surface as SVG strings: filled contours (marching squares by d3-contour) and
- * a shaded 3-D view (painter's algorithm over the grid's quads). `z` is x-major: z[i * ny + j] is the
+ * a shaded 3-D view (painter's algorithm over the grid's quads). The computation (range, levels,
+ * bands, colours) is `src/figures`, which the app's views share. `z` is x-major: z[i * ny + j] is the
  * value at (x[i], y[j]). NaN marks a point not computed yet; it is left blank.
  */
-import { contours } from 'd3-contour';
-import { viridis } from './palette';
+import { contourBands, contourLevels, cssColor, finiteRange } from '../figures';
 import { esc, svgOpen, tickLabel, ticks } from './svg';
 
 export interface SurfaceFigure {
@@ -20,16 +20,8 @@ export interface SurfaceFigure {
   levels?: number;
 }
 
-function range(z: ArrayLike<number>): [number, number] {
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (let k = 0; k < z.length; k++)
-    if (Number.isFinite(z[k])) {
-      lo = Math.min(lo, z[k]);
-      hi = Math.max(hi, z[k]);
-    }
-  return lo <= hi ? [lo, hi] : [0, 1];
-}
+const range = (z: ArrayLike<number>): [number, number] => finiteRange(z) ?? [0, 1];
+const viridis = (t: number) => cssColor('viridis', t);
 
 function colorBar(x: number, y: number, h: number, lo: number, hi: number, label: string): string {
   const n = 32;
@@ -51,16 +43,7 @@ export function contourChart(f: SurfaceFigure): string {
   const nx = f.x.length;
   const ny = f.y.length;
   const [lo, hi] = range(f.z);
-  // d3-contour wants row-major values with x fastest; missing points sit below every level.
-  const values = new Array<number>(nx * ny);
-  for (let i = 0; i < nx; i++)
-    for (let j = 0; j < ny; j++) {
-      const v = f.z[i * ny + j];
-      values[j * nx + i] = Number.isFinite(v) ? v : Number.NEGATIVE_INFINITY;
-    }
-  const levels = f.levels ?? 20;
-  const thresholds = Array.from({ length: levels }, (_v, k) => lo + ((hi - lo) * k) / levels);
-  const bands = contours().size([nx, ny]).thresholds(thresholds)(values);
+  const bands = contourBands(f.z, nx, ny, contourLevels(lo, hi, f.levels ?? 20));
   const [x0, x1] = [f.x[0], f.x[nx - 1]];
   const [y0, y1] = [f.y[0], f.y[ny - 1]];
   const pw = W - m.l - m.r;

@@ -1,7 +1,6 @@
-/** A run's exports and figures, as the runs table offers them. */
+/** A run's exports, as the runs table offers them. */
 import type { ExportChoice, ExportedFile, RunSummary } from '../../../src/api/contract';
 import type { Host } from '../api';
-import { isConnectionError } from '../connection';
 import { h } from '../dom';
 
 export function download(file: ExportedFile): void {
@@ -12,24 +11,6 @@ export function download(file: ExportedFile): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-/** The run's figures, as the engine draws them for reports (SVG, shown as images: no script runs). */
-export async function figures(host: Host, r: RunSummary): Promise<HTMLElement[]> {
-  const grid = ['landscape', 'interpolate', 'trajectory'].includes(r.kind);
-  const wanted: Array<'surface' | undefined> = grid ? [undefined, 'surface'] : [undefined];
-  const out: HTMLElement[] = [];
-  for (const figure of wanted) {
-    try {
-      const file = await host.api.exportRun({ id: r.id, format: 'svg', ...(figure ? { figure } : {}) });
-      const url = URL.createObjectURL(new Blob([file.content], { type: 'image/svg+xml' }));
-      out.push(h('img', { src: url, alt: `${r.name}: ${figure ?? 'figure'}`, class: 'figure' }));
-    } catch (e) {
-      // A 1-D curve has no surface; a loss run has no figure at all. A lost server is not "no figures".
-      if (isConnectionError(e)) throw e;
-    }
-  }
-  return out;
 }
 
 /** The export menu of a run: only what it can give (the engine decides from what the run holds). */

@@ -10,7 +10,7 @@ import { type EngineEvent, isCancellation, type ProgressEvent, type RunSummary }
 import type { Host } from '../api';
 import { h } from '../dom';
 import { runDetail } from './run-detail';
-import { exportMenu, figures } from './runs-actions';
+import { exportMenu } from './runs-actions';
 import {
   baseName,
   COLUMNS,
@@ -26,6 +26,7 @@ import {
 } from './runs-model';
 import './runs.css';
 import { compareView } from './compare/compare-view';
+import { runViewer } from './run-viewer';
 import { seriesPanel } from './series/series-panel';
 
 const RESUMABLE_KINDS = ['landscape', 'hessian'];
@@ -38,9 +39,14 @@ const STATES = ['pending', 'running', 'finished', 'failed', 'cancelled', 'crashe
 export function runsPanel(
   host: Host,
   onError: (e: unknown) => void,
-): { element: HTMLElement; refresh(): Promise<void>; onEvent(event: EngineEvent): boolean } {
+): {
+  element: HTMLElement;
+  refresh(): Promise<void>;
+  onEvent(event: EngineEvent): boolean;
+  live(event: EngineEvent): void;
+} {
   const body = h('tbody', {});
-  const viewer = h('div', { class: 'viewer', 'data-testid': 'run-figures' });
+  const viewer = runViewer(host, onError);
   const detail = h('div', { 'data-testid': 'run-details' });
   const empty = h('p', { class: 'muted', 'data-testid': 'runs-empty' }, 'No runs yet.');
   const shownCount = h('span', { class: 'muted', 'data-testid': 'runs-count' });
@@ -135,19 +141,14 @@ export function runsPanel(
     h('div', { class: 'runs-tools' }, search, ' ', stateFilter, ' ', kindFilter, ' ', shownCount, ' ', compareButton),
     empty,
     h('div', { class: 'runs-scroll' }, h('table', {}, h('thead', {}, head), body)),
-    viewer,
+    viewer.element,
     detail,
   );
 
-  /** Clicking a run's name shows its figures and its detail under the table. */
+  /** Clicking a run's name shows it (the landscape panel for a grid, else its figure) and its detail. */
   const show = async (r: RunSummary) => {
-    for (const img of viewer.querySelectorAll('img')) URL.revokeObjectURL(img.src);
     const name = names.get(r.id) ?? r.name;
-    const [shown, view] = await Promise.all([figures(host, r), host.api.getRun({ id: r.id })]);
-    viewer.replaceChildren(
-      h('h3', {}, name),
-      ...(shown.length ? shown : [h('p', { class: 'muted' }, 'This run has no figures; export its report or JSON.')]),
-    );
+    const [view] = await Promise.all([host.api.getRun({ id: r.id }), viewer.show({ ...r, name })]);
     detail.replaceChildren(runDetail(view, name));
   };
 
@@ -175,7 +176,7 @@ export function runsPanel(
             await host.api.deleteRun({ id: r.id });
             if (detail.querySelector(`[data-run="${r.id}"]`)) {
               detail.replaceChildren();
-              viewer.replaceChildren();
+              viewer.clear();
             }
           } catch (e) {
             onError(e);
@@ -361,6 +362,7 @@ export function runsPanel(
       kindFilter.value = kinds.includes(current) ? current : '';
       query = { ...query, kind: kindFilter.value };
       draw();
+      viewer.catchUp(all);
     } catch (e) {
       // An engine without a database (never the app or serve) has no runs to show.
       empty.textContent = e instanceof Error ? e.message : String(e);
@@ -380,5 +382,10 @@ export function runsPanel(
   // The series card sits beside the table (outside it: its rows are not runs) and refreshes with it.
   const series = seriesPanel(host, onError);
   const element = h('div', { class: 'runs-and-series' }, table, compareCard, series.element);
-  return { element, refresh: () => Promise.all([refresh(), series.refresh()]).then(() => {}), onEvent };
+  return {
+    element,
+    refresh: () => Promise.all([refresh(), series.refresh()]).then(() => {}),
+    onEvent,
+    live: viewer.live,
+  };
 }

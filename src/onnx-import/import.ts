@@ -11,6 +11,7 @@ import { tensorValues } from '../formats/onnx/tensor-data';
 import { findParameters } from '../model/params';
 import { type ImportOptions, OpContext, type OpImporter } from './context';
 import { einsum } from './einsum';
+import { elementTypes } from './elem-types';
 import { elementwiseOps } from './ops-elementwise';
 import { nnOps } from './ops-nn';
 import { shapeOps } from './ops-shape';
@@ -87,6 +88,7 @@ export function importOnnx(
   const { params: paramInfo } = findParameters(model.graph);
   const paramIndex = new Map(paramInfo.map((p, i) => [p.name, i]));
   const stats = bnStatistics(model);
+  const types = elementTypes(model.graph);
   const params: Leaf[] = [];
   const buffers: Leaf[] = [];
   const tensorOf = (t: OnnxTensor): V => g.constant(tensorValues(t, file), t.dims);
@@ -117,7 +119,7 @@ export function importOnnx(
   }
 
   for (const node of model.graph.nodes) {
-    const ctx = new OpContext(g, node, opset, values, options, tensorOf);
+    const ctx = new OpContext(g, node, opset, values, options, tensorOf, types);
     let outs: V[];
     try {
       outs = OPS[node.opType](ctx);

@@ -40,6 +40,10 @@ const relErr = (got: number[], want: number[]) => {
 };
 
 const MODELS = ['mlp_tanh', 'mlp_relu', 'cnn_bn', 'resnet_small', 'transformer', 'resnet18'].map((n) => ['engine', n]);
+/** Model families (fixtures/gen_models.py): torchvision classifiers at reduced size, token models. */
+const FAMILIES = readdirSync(fixture('models'))
+  .filter((f) => f.endsWith('-ref.json'))
+  .map((f) => ['models', f.slice(0, -'-ref.json'.length)]);
 /** One network per operator (fixtures/gen_ops.py): the op's own derivatives against PyTorch's. */
 const OPS = readdirSync(fixture('ops'))
   .filter((f) => f.endsWith('-ref.json'))
@@ -51,7 +55,7 @@ const BACKENDS: Array<[string, Backend]> = [
   ...(gpu.backend ? [['webgpu', gpu.backend] as [string, Backend]] : []),
 ];
 const CASES = BACKENDS.flatMap(([b, backend]) =>
-  [...MODELS, ...OPS].map(([dir, name]) => [b, dir, name, backend] as const),
+  [...MODELS, ...FAMILIES, ...OPS].map(([dir, name]) => [b, dir, name, backend] as const),
 );
 
 describe('engine against PyTorch float64', () => {

@@ -34,6 +34,55 @@ export interface ImportedGraph {
   /** In parameter order: the index of a param leaf is its position here. */
   params: Leaf[];
   buffers: Leaf[];
+  /** Graph inputs whose values index an embedding table (token ids), with the table's size. */
+  indexInputs: IndexInput[];
+}
+
+export interface IndexInput {
+  /** The graph input. */
+  input: string;
+  /** Valid values are 0 ≤ id < limit. */
+  limit: number;
+  /** The Gather node, for messages. */
+  node: string;
+}
+
+/** Operators that pass their first input's values through unchanged (only moved or retyped). */
+const VALUE_PRESERVING = new Set([
+  'Cast',
+  'Reshape',
+  'Unsqueeze',
+  'Squeeze',
+  'Flatten',
+  'Identity',
+  'Expand',
+  'Transpose',
+  'Slice',
+]);
+
+/**
+ * The graph inputs read as Gather indices (through casts and reshapes): token ids, whose values must
+ * lie within the embedding table. Known when the model is opened, so bad ids are refused before any work.
+ */
+function indexInputsOf(model: OnnxModel, g: Graph, values: Map<string, V>, inputNames: Set<string>): IndexInput[] {
+  const origin = new Map<string, string>([...inputNames].map((n) => [n, n]));
+  const out: IndexInput[] = [];
+  for (const n of model.graph.nodes) {
+    const from = origin.get(n.inputs[0] ?? '');
+    if (from && VALUE_PRESERVING.has(n.opType)) origin.set(n.outputs[0], from);
+    const ids = origin.get(n.inputs[1] ?? '');
+    if (n.opType === 'Gather' && ids) {
+      const data = values.get(n.inputs[0]);
+      if (data === undefined) continue;
+      const shape = g.shape(data);
+      const axis = Number(n.attributes.get('axis') ?? 0);
+      const limit = shape[axis < 0 ? axis + shape.length : axis];
+      const seen = out.find((x) => x.input === ids);
+      if (!seen) out.push({ input: ids, limit, node: n.name });
+      else if (limit < seen.limit) Object.assign(seen, { limit, node: n.name });
+    }
+  }
+  return out;
 }
 
 export function opsetOf(model: OnnxModel): number {
@@ -138,7 +187,8 @@ export function importOnnx(
     if (v === undefined) throw new Error(`The graph output '${o.name}' is not produced by any node.`);
     return { name: o.name, shape: [...g.shape(v)], v };
   });
-  return { graph: g, inputs, outputs, params, buffers };
+  const indexInputs = indexInputsOf(model, g, values, new Set(inputs.map((i) => i.name)));
+  return { graph: g, inputs, outputs, params, buffers, indexInputs };
 }
 
 /** Names and shapes of the trainable parameters and BatchNorm buffers, for binding checkpoints. */

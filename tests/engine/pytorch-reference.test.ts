@@ -18,6 +18,8 @@ interface Ref {
   lossKind: 'mse' | 'cross-entropy';
   accuracy: number | null;
   gradNorm: number;
+  /** Graph input → data array (several-input and token models). */
+  inputs?: Record<string, string>;
   tensors: Array<{
     name: string;
     size: number;
@@ -61,8 +63,13 @@ const CASES = BACKENDS.flatMap(([b, backend]) =>
 describe('engine against PyTorch float64', () => {
   it.each(CASES)('%s: %s/%s: loss, gradient and H·v', async (_b, dir, name, backend) => {
     const model = await loadOnnxFile(fixture(dir, `${name}.onnx`));
-    const data = await loadDataset(fixture(dir, `${name}-data.npz`));
     const ref = readJson<Ref>(fixture(dir, `${name}-ref.json`));
+    const inputsKey = ref.inputs
+      ? Object.entries(ref.inputs)
+          .map(([input, array]) => `${input}=${array}`)
+          .join(',')
+      : undefined;
+    const data = await loadDataset(fixture(dir, `${name}-data.npz`), { inputsKey });
     const obj = new Objective(model, data, { loss: ref.lossKind, bn: 'eval', batchSize: 16, backend });
     expect(obj.params.map((p) => p.name)).toEqual(ref.tensors.map((t) => t.name));
     const theta = obj.initialTheta();

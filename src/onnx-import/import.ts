@@ -134,7 +134,8 @@ export function importOnnx(
   const g = new Graph();
   const values = new Map<string, V>();
   const file = model.file;
-  const { params: paramInfo } = findParameters(model.graph);
+  const { params: paramInfo, aliases } = findParameters(model.graph, file);
+  const transposedOf = new Map(aliases.filter((a) => a.transposed).map((a) => [a.name, a.of]));
   const paramIndex = new Map(paramInfo.map((p, i) => [p.name, i]));
   const stats = bnStatistics(model);
   const types = elementTypes(model.graph);
@@ -144,6 +145,7 @@ export function importOnnx(
 
   for (const t of model.graph.initializers.values()) {
     const index = paramIndex.get(t.name);
+    if (transposedOf.has(t.name)) continue;
     if (index !== undefined) {
       const v = g.param(index, t.name, t.dims);
       params[index] = { name: t.name, shape: t.dims, v };
@@ -156,6 +158,9 @@ export function importOnnx(
       values.set(t.name, tensorOf(t));
     }
   }
+
+  // A tied weight the exporter wrote transposed is the transpose of its parameter, not a second one.
+  for (const [name, of] of transposedOf) values.set(name, g.transpose(values.get(of) as V, [1, 0]));
 
   const inputs: Leaf[] = [];
   for (const vi of model.graph.inputs) {
@@ -196,7 +201,7 @@ export function weightTargets(model: OnnxModel): {
   params: Array<{ name: string; shape: number[] }>;
   buffers: Array<{ name: string; shape: number[] }>;
 } {
-  const { params } = findParameters(model.graph);
+  const { params } = findParameters(model.graph, model.file);
   const buffers = [...bnStatistics(model)]
     .map((name) => model.graph.initializers.get(name))
     .filter((t): t is OnnxTensor => t !== undefined)
@@ -206,7 +211,7 @@ export function weightTargets(model: OnnxModel): {
 
 /** The model's own parameter and buffer values (float32). */
 export function initialValues(model: OnnxModel): { params: Float32Array[]; buffers: Map<string, Float32Array> } {
-  const { params } = findParameters(model.graph);
+  const { params } = findParameters(model.graph, model.file);
   const stats = bnStatistics(model);
   const toF32 = (t: OnnxTensor) => Float32Array.from(tensorValues(t, model.file));
   const buffers = new Map<string, Float32Array>();

@@ -81,7 +81,10 @@ function preprocess(d: Dataset, opts: DataOptions): Dataset {
     }
     data = out;
   }
-  return { ...d, inputs: { shape, data } };
+  // Scaled or normalized values are no longer integers (token ids are never preprocessed).
+  const rescaled = (opts.scale && opts.scale !== 1) || opts.mean || opts.std;
+  const integer = d.inputs.integer && !rescaled ? true : undefined;
+  return { ...d, inputs: { shape, data, integer } };
 }
 
 /**

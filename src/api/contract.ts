@@ -66,6 +66,8 @@ const AnalysisBase = {
   weights: PathSchema.optional(),
   batchSize: z.number().int().min(1).max(65536).default(128),
   samples: z.number().int().min(1).optional(),
+  /** Graph input = array pairs (input_ids=ids,attention_mask=mask), or the inputs' array name. */
+  inputs: z.string().min(1).max(2000).optional(),
   /** Where kernels run: a hardware GPU when usable (auto), the CPU, or WebGPU on any adapter. */
   backend: z.enum(['auto', 'cpu', 'webgpu']).optional(),
 };

@@ -70,8 +70,7 @@ function addDataOptions(cmd: Command): Command {
     .option('--nhwc', 'the inputs are channels-last: transpose to NCHW')
     .option(
       '--inputs-key <name>',
-      'array holding the inputs, or input=array pairs for several model inputs (input_ids=ids,attention_mask=mask)',
-      'inputs',
+      'array holding the inputs (default: inputs, else the arrays named like the model inputs), or input=array pairs (input_ids=ids,attention_mask=mask)',
     )
     .option('--inputs <mapping>', 'model input = array pairs, as in input_ids=ids,attention_mask=mask (--inputs-key)')
     .option('--targets-key <name>', 'array holding the targets', 'targets')

@@ -15,6 +15,11 @@ export interface DataOptions {
    * input = array pairs: `input_ids=ids,attention_mask=mask`.
    */
   inputsKey?: string;
+  /**
+   * The model's graph inputs: with no inputsKey and no `inputs` array, arrays named like them feed
+   * them (an .npz with input_ids and attention_mask needs no mapping).
+   */
+  modelInputs?: string[];
   targetsKey?: string;
   /** Divide inputs by this (255 maps bytes to [0, 1]). */
   scale?: number;
@@ -122,7 +127,11 @@ async function loadNpz(path: string, opts: DataOptions): Promise<Dataset> {
   const arrays = readNpz(bytes, path);
   const tKey = opts.targetsKey ?? 'targets';
   const names = [...arrays.keys()].join(', ');
-  const pairs = parseInputsKey(opts.inputsKey);
+  const byName =
+    opts.inputsKey === undefined && !arrays.has('inputs') && opts.modelInputs?.length
+      ? opts.modelInputs.every((n) => arrays.has(n))
+      : false;
+  const pairs = byName ? (opts.modelInputs ?? []).map((n) => ({ name: n, key: n })) : parseInputsKey(opts.inputsKey);
   const targets = arrays.get(tKey);
   if (!targets)
     throw new FileFormatError(

@@ -58,6 +58,7 @@ export async function openEvaluator(
   const data = subsample(
     await loadDataset(opts.data, {
       inputsKey: opts.inputs ?? opts.inputsKey,
+      modelInputs: model.graph.inputs.filter((i) => !model.graph.initializers.has(i.name)).map((i) => i.name),
       targetsKey: opts.targetsKey,
       scale: opts.scale,
       mean: opts.mean,

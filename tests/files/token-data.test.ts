@@ -62,6 +62,19 @@ describe('token data', () => {
     obj.dispose();
   });
 
+  it('feeds arrays named like the model inputs when no mapping is given', async () => {
+    const data = await loadDataset(fixture('models', 'tiny_bert-data.npz'), {
+      modelInputs: ['input_ids', 'attention_mask'],
+    });
+    expect(data.inputName).toBe('input_ids');
+    expect(data.inputs.integer).toBe(true);
+    expect(data.extraInputs?.map((x) => [x.name, x.key])).toEqual([['attention_mask', 'attention_mask']]);
+    const model = await loadOnnxFile(fixture('models', 'tiny_bert.onnx'));
+    const obj = new Objective(model, data, { loss: 'cross-entropy', bn: 'eval', batchSize: 2 });
+    expect(Number.isFinite((await obj.evaluate(obj.initialTheta())).loss)).toBe(true);
+    obj.dispose();
+  });
+
   it('refuses a token id outside the vocabulary, naming the array, position, value and range', async () => {
     const a = fixtureArrays('tiny_gpt');
     a.input_ids.data[2 * 8 + 3] = 13;

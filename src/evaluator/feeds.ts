@@ -98,10 +98,15 @@ export function checkTokenIds(feeds: Feed[], indexInputs: IndexInput[]): void {
  * (a language model's [N, T, V]). Null when the shapes fit neither.
  */
 export function classAxisOf(logits: readonly number[], targets: readonly number[]): number | null {
-  const without = (axis: number) => logits.filter((_d, i) => i !== axis);
-  const same = (a: readonly number[]) => a.length === targets.length - 1 && a.every((d, i) => d === targets[i + 1]);
-  if (same(without(1).slice(1))) return 1;
-  if (logits.length > 2 && same(without(logits.length - 1).slice(1))) return logits.length - 1;
+  // Axes of size 1 do not matter (targets [N, 1] for logits [N, C]).
+  const squeeze = (a: readonly number[]) => a.filter((d) => d !== 1);
+  const want = squeeze(targets.slice(1));
+  const same = (axis: number) => {
+    const rest = squeeze(logits.filter((_d, i) => i !== axis).slice(1));
+    return rest.length === want.length && rest.every((d, i) => d === want[i]);
+  };
+  if (same(1)) return 1;
+  if (logits.length > 2 && same(logits.length - 1)) return logits.length - 1;
   return null;
 }
 

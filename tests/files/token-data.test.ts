@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { loadDataset, parseInputsKey } from '../../src/data/load';
+import { classAxisOf } from '../../src/evaluator/feeds';
 import { Objective } from '../../src/evaluator/objective';
 import { readNpz } from '../../src/formats/numpy';
 import { loadOnnxFile } from '../../src/model/open';
@@ -119,5 +120,17 @@ describe('token data', () => {
     const path = join(dir, 'huge.npz');
     writeInt64Npz(path, { inputs: { shape: [1, 2], data: [1, 2 ** 24] }, targets: { shape: [1], data: [0] } });
     await expect(loadDataset(path)).rejects.toThrow(/'inputs' holds 16777216 at flat position 1/);
+  });
+});
+
+describe('the class axis of class-index targets', () => {
+  it('is axis 1 for PyTorch layouts, the last for [N, T, V], and ignores axes of size 1', () => {
+    expect(classAxisOf([4, 10], [4])).toBe(1);
+    expect(classAxisOf([4, 10], [4, 1])).toBe(1);
+    expect(classAxisOf([4, 5, 7], [4, 7])).toBe(1);
+    expect(classAxisOf([4, 7, 13], [4, 7])).toBe(2);
+    expect(classAxisOf([4, 7, 7], [4, 7])).toBe(1);
+    expect(classAxisOf([4, 3, 8, 8], [4, 8, 8])).toBe(1);
+    expect(classAxisOf([4, 7, 13], [4, 6])).toBeNull();
   });
 });

@@ -15,7 +15,7 @@ export interface NodeSpec {
 export interface GraphSpec {
   nodes: NodeSpec[];
   initializers?: Record<string, { dims: number[]; data: number[]; type?: 'float' | 'int64' }>;
-  inputs: Array<{ name: string; shape: Array<number | string> }>;
+  inputs: Array<{ name: string; shape: Array<number | string>; type?: 'float' | 'int64' }>;
   outputs: Array<{ name: string; shape?: Array<number | string> }>;
   opset?: number;
 }
@@ -26,11 +26,11 @@ function attribute(name: string, v: number | number[] | string) {
   return Number.isInteger(v) ? { name, type: 2, i: v } : { name, type: 1, f: v };
 }
 
-const valueInfo = (name: string, shape: Array<number | string> = []) => ({
+const valueInfo = (name: string, shape: Array<number | string> = [], type: 'float' | 'int64' = 'float') => ({
   name,
   type: {
     tensorType: {
-      elemType: 1,
+      elemType: type === 'int64' ? 7 : 1,
       shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
     },
   },
@@ -56,7 +56,7 @@ export function buildOnnx(spec: GraphSpec): Uint8Array {
         attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)),
       })),
       initializer,
-      input: spec.inputs.map((v) => valueInfo(v.name, v.shape)),
+      input: spec.inputs.map((v) => valueInfo(v.name, v.shape, v.type)),
       output: spec.outputs.map((v) => valueInfo(v.name, v.shape)),
     },
   });

@@ -27,7 +27,7 @@ describe('saddle info on the demo model', () => {
       expect.arrayContaining(['bn1.running_mean', 'bn1.running_var', 'bn2.running_mean', 'bn2.running_var']),
     );
     expect(info.ops).toEqual({ BatchNormalization: 2, Conv: 2, MaxPool: 2, Relu: 2, Flatten: 1, Gemm: 1 });
-    expect(info.inputs).toEqual([{ name: 'input', shape: ['batch', 1, 16, 16] }]);
+    expect(info.inputs).toEqual([{ name: 'input', shape: ['batch', 1, 16, 16], dtype: 'float' }]);
     expect(info.opset).toBe(17);
     expect(info.notes).toEqual([]);
   });

@@ -144,7 +144,8 @@ describe('saddle series', () => {
     expect(problems[0]).toContain('fc1.weight (expected [12, 16], got [12, 15])');
     expect(problems[1]).toContain('mismatch-wide.npz');
     expect(problems[1]).toContain('[20]');
-    expect(problems[2]).toContain('class index 7');
+    expect(problems[2]).toContain('mismatch-classes.npz');
+    expect(problems[2]).toMatch(/holds 7 at position \[\d+\], but the model has 4 classes/);
 
     // The CLI says so on stderr and leaves no database behind: nothing started.
     const db = join(dir, 'never.db');

@@ -7,7 +7,12 @@ import { z } from 'zod';
 
 export const DimSchema = z.union([z.number(), z.string()]);
 
-export const TensorRefSchema = z.object({ name: z.string(), shape: z.array(DimSchema).nullable() });
+/** A graph input or output; `dtype` is ONNX's element type in lower case (int64 for token ids). */
+export const TensorRefSchema = z.object({
+  name: z.string(),
+  shape: z.array(DimSchema).nullable(),
+  dtype: z.string().optional(),
+});
 
 export const ModelInfoSchema = z.object({
   format: z.literal('onnx'),
@@ -20,7 +25,7 @@ export const ModelInfoSchema = z.object({
   ops: z.record(z.string(), z.number()),
   params: z.array(z.object({ name: z.string(), shape: z.array(z.number()), size: z.number() })),
   nParams: z.number(),
-  aliases: z.array(z.object({ name: z.string(), of: z.string() })),
+  aliases: z.array(z.object({ name: z.string(), of: z.string(), transposed: z.boolean().optional() })),
   buffers: z.array(z.string()),
   notes: z.array(z.string()),
 });
@@ -61,6 +66,8 @@ const AnalysisBase = {
   weights: PathSchema.optional(),
   batchSize: z.number().int().min(1).max(65536).default(128),
   samples: z.number().int().min(1).optional(),
+  /** Graph input = array pairs (input_ids=ids,attention_mask=mask), or the inputs' array name. */
+  inputs: z.string().min(1).max(2000).optional(),
   /** Where kernels run: a hardware GPU when usable (auto), the CPU, or WebGPU on any adapter. */
   backend: z.enum(['auto', 'cpu', 'webgpu']).optional(),
 };

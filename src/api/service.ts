@@ -88,6 +88,7 @@ export class SaddleService implements SaddleApi {
       loss: 'auto',
       batchSize: request.batchSize,
       samples: request.samples,
+      inputs: request.inputs,
       seed,
       bn: 'eval',
       threads: availableParallelism(),

@@ -69,8 +69,8 @@ export function describeModel(info: ModelInfo): string {
     `ONNX IR ${info.irVersion}, opset ${info.opset}${info.producer ? `, from ${info.producer}` : ''}`,
     '',
     table(
-      ['input', 'shape'],
-      info.inputs.map((v) => [v.name, shapeText(v.shape)]),
+      ['input', 'dtype', 'shape'],
+      info.inputs.map((v) => [v.name, v.dtype ?? '', shapeText(v.shape)]),
     ),
     '',
     table(
@@ -92,7 +92,10 @@ export function describeModel(info: ModelInfo): string {
     '',
     `${count(info.nParams)} trainable parameters in ${info.params.length} tensors`,
   ];
-  if (info.aliases.length) parts.push(`aliases: ${info.aliases.map((a) => `${a.name} = ${a.of}`).join(', ')}`);
+  if (info.aliases.length)
+    parts.push(
+      `aliases: ${info.aliases.map((a) => `${a.name} = ${a.transposed ? `transpose(${a.of})` : a.of}`).join(', ')}`,
+    );
   for (const note of info.notes) parts.push('', `note: ${note}`);
   return parts.join('\n');
 }

@@ -89,7 +89,11 @@ function addEvaluationOptions(cmd: Command): Command {
     .option('--mean <list>', 'per-channel means to subtract, comma-separated', numberList)
     .option('--std <list>', 'per-channel standard deviations to divide by, comma-separated', numberList)
     .option('--nhwc', 'the inputs are channels-last: transpose to NCHW')
-    .option('--inputs-key <name>', 'array holding the inputs', 'inputs')
+    .option(
+      '--inputs-key <name>',
+      'array holding the inputs (default: inputs, else the arrays named like the model inputs), or input=array pairs (input_ids=ids,attention_mask=mask)',
+    )
+    .option('--inputs <mapping>', 'model input = array pairs, as in input_ids=ids,attention_mask=mask (--inputs-key)')
     .option('--targets-key <name>', 'array holding the targets', 'targets')
     .option('--threads <n>', 'worker threads (default: all cores)', positiveInt, availableParallelism())
     .addOption(

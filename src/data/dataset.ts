@@ -1,8 +1,34 @@
 /** An in-memory data set: inputs and targets with the sample axis first. */
 export type TargetKind = 'indices' | 'dense';
 
+/**
+ * One array of model inputs. Integer arrays (token ids, attention masks) are held as float32, which
+ * is exact for |x| < 2^24 (the loader refuses larger values): the engine computes in floating point.
+ */
+export interface InputArray {
+  shape: number[];
+  data: Float32Array;
+  /** Read from an integer array. */
+  integer?: boolean;
+}
+
+/** An input array fed to a named graph input (models with several inputs). */
+export interface NamedInput extends InputArray {
+  /** The graph input it feeds. */
+  name: string;
+  /** The array's name in the data file, for messages. */
+  key: string;
+}
+
 export interface Dataset {
-  inputs: { shape: number[]; data: Float32Array };
+  /** The first (or only) model input. */
+  inputs: InputArray;
+  /** The graph input `inputs` feeds, when the data names it (--inputs-key name=array,...). */
+  inputName?: string;
+  /** The array name of `inputs` in the data file, for messages. */
+  inputsKey?: string;
+  /** Further graph inputs fed by name, each with the sample axis first. */
+  extraInputs?: NamedInput[];
   /** Class indices (shape [N] or [N, d1, ...]) or dense targets (one-hot, soft or regression values). */
   targets: { shape: number[]; data: Float32Array; kind: TargetKind };
   /** Where the data came from, for messages. */
@@ -28,15 +54,17 @@ export function subsample(d: Dataset, n: number | undefined, seed = 0): Dataset 
     [idx[i], idx[j]] = [idx[j], idx[i]];
   }
   const chosen = idx.slice(0, n).sort((a, b) => a - b);
-  const pick = (data: Float32Array, shape: number[]) => {
+  const pick = <T extends { data: Float32Array; shape: number[] }>({ data, shape, ...rest }: T) => {
     const per = shape.slice(1).reduce((a, b) => a * b, 1);
     const out = new Float32Array(n * per);
     chosen.forEach((k, i) => out.set(data.subarray(k * per, (k + 1) * per), i * per));
-    return { shape: [n, ...shape.slice(1)], data: out };
+    return { ...rest, shape: [n, ...shape.slice(1)], data: out };
   };
   return {
-    inputs: pick(d.inputs.data, d.inputs.shape),
-    targets: { ...pick(d.targets.data, d.targets.shape), kind: d.targets.kind },
+    ...d,
+    inputs: pick(d.inputs),
+    extraInputs: d.extraInputs?.map(pick),
+    targets: pick(d.targets),
     source: `${d.source} (${n} of ${N} samples, seed ${seed})`,
   };
 }

@@ -5,11 +5,21 @@ import { readNpz } from '../formats/numpy';
 import { sniffNonModel } from '../formats/sniff';
 import { FileSource } from '../formats/source';
 import { ZipArchive } from '../formats/zip';
-import type { Dataset } from './dataset';
+import type { Dataset, NamedInput } from './dataset';
+import { inputArray } from './input-array';
 import { readCifar, readMnist, readNpyPair } from './readers';
 
 export interface DataOptions {
+  /**
+   * The array holding the inputs (`inputs` by default), or, for models with several inputs, graph
+   * input = array pairs: `input_ids=ids,attention_mask=mask`.
+   */
   inputsKey?: string;
+  /**
+   * The model's graph inputs: with no inputsKey and no `inputs` array, arrays named like them feed
+   * them (an .npz with input_ids and attention_mask needs no mapping).
+   */
+  modelInputs?: string[];
   targetsKey?: string;
   /** Divide inputs by this (255 maps bytes to [0, 1]). */
   scale?: number;
@@ -76,7 +86,10 @@ function preprocess(d: Dataset, opts: DataOptions): Dataset {
     }
     data = out;
   }
-  return { ...d, inputs: { shape, data } };
+  // Scaled or normalized values are no longer integers (token ids are never preprocessed).
+  const rescaled = (opts.scale && opts.scale !== 1) || opts.mean || opts.std;
+  const integer = d.inputs.integer && !rescaled ? true : undefined;
+  return { ...d, inputs: { shape, data, integer } };
 }
 
 /**
@@ -112,18 +125,14 @@ async function loadNpz(path: string, opts: DataOptions): Promise<Dataset> {
     );
   }
   const arrays = readNpz(bytes, path);
-  const inKey = opts.inputsKey ?? 'inputs';
   const tKey = opts.targetsKey ?? 'targets';
   const names = [...arrays.keys()].join(', ');
-  const inputs = arrays.get(inKey);
+  const byName =
+    opts.inputsKey === undefined && !arrays.has('inputs') && opts.modelInputs?.length
+      ? opts.modelInputs.every((n) => arrays.has(n))
+      : false;
+  const pairs = byName ? (opts.modelInputs ?? []).map((n) => ({ name: n, key: n })) : parseInputsKey(opts.inputsKey);
   const targets = arrays.get(tKey);
-  if (!inputs)
-    throw new FileFormatError(
-      path,
-      'NumPy .npz',
-      'mismatch',
-      `no array '${inKey}' (it holds ${names}); name one with --inputs-key`,
-    );
   if (!targets)
     throw new FileFormatError(
       path,
@@ -131,26 +140,53 @@ async function loadNpz(path: string, opts: DataOptions): Promise<Dataset> {
       'mismatch',
       `no array '${tKey}' (it holds ${names}); name one with --targets-key`,
     );
-  if (inputs.shape[0] !== targets.shape[0]) {
-    throw new FileFormatError(
-      path,
-      'NumPy .npz',
-      'mismatch',
-      `'${inKey}' has ${inputs.shape[0]} samples but '${tKey}' has ${targets.shape[0]}`,
-    );
-  }
-  if (!(inputs.data instanceof Float32Array)) {
-    throw new FileFormatError(
-      path,
-      'NumPy .npz',
-      'unsupported',
-      `'${inKey}' has dtype ${inputs.dtype}; inputs must be floating point`,
-    );
-  }
+  const feeds: NamedInput[] = pairs.map(({ name, key }) => {
+    const a = arrays.get(key);
+    if (!a)
+      throw new FileFormatError(
+        path,
+        'NumPy .npz',
+        'mismatch',
+        `no array '${key}' (it holds ${names}); name the arrays with --inputs-key ${pairs.length > 1 || name ? 'input=array,...' : '<name>'}`,
+      );
+    if (a.shape[0] !== targets.shape[0]) {
+      throw new FileFormatError(
+        path,
+        'NumPy .npz',
+        'mismatch',
+        `'${key}' has ${a.shape[0]} samples but '${tKey}' has ${targets.shape[0]}`,
+      );
+    }
+    return { name: name ?? '', key, ...inputArray(a, key, path) };
+  });
+  const [first, ...rest] = feeds;
   const isIndex = !(targets.data instanceof Float32Array);
   return {
-    inputs: { shape: inputs.shape, data: inputs.data },
+    inputs: { shape: first.shape, data: first.data, integer: first.integer },
+    inputName: first.name || undefined,
+    inputsKey: first.key,
+    extraInputs: rest.length ? rest : undefined,
     targets: { shape: targets.shape, data: Float32Array.from(targets.data), kind: isIndex ? 'indices' : 'dense' },
     source: path,
   };
+}
+
+/** `--inputs-key`: one array name, or graph input = array pairs (input_ids=ids,attention_mask=mask). */
+export function parseInputsKey(spec: string | undefined): Array<{ name: string | null; key: string }> {
+  const text = (spec ?? 'inputs').trim();
+  if (!text.includes('=')) return [{ name: null, key: text || 'inputs' }];
+  const pairs = text.split(',').map((part) => {
+    const [name, key, extra] = part.split('=').map((x) => x.trim());
+    if (!name || !key || extra !== undefined)
+      throw new Error(
+        `--inputs-key: '${part}' is not of the form input=array (as in input_ids=ids,attention_mask=mask)`,
+      );
+    return { name, key };
+  });
+  const seen = new Set<string>();
+  for (const p of pairs) {
+    if (seen.has(p.name)) throw new Error(`--inputs-key names the model input '${p.name}' twice`);
+    seen.add(p.name);
+  }
+  return pairs;
 }

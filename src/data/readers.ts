@@ -10,6 +10,7 @@ import { parseNpy } from '../formats/numpy';
 import { sniffNonModel } from '../formats/sniff';
 import { FileSource } from '../formats/source';
 import type { Dataset } from './dataset';
+import { inputArray } from './input-array';
 
 /**
  * The whole file, after `checkHead` has seen its first bytes: a file of the wrong kind is refused
@@ -69,7 +70,7 @@ export function readNpyPair(inputsPath: string, targetsPath: string): Dataset {
     );
   }
   return {
-    inputs: { shape: x.shape, data: Float32Array.from(x.data) },
+    inputs: inputArray(x, basename(inputsPath), inputsPath),
     targets: {
       shape: y.shape,
       data: Float32Array.from(y.data),

@@ -18,12 +18,16 @@ export interface LossHead {
   positions: number;
 }
 
-/** Cross-entropy on logits [N, C, d1, ...] with a soft/one-hot target of the same shape (PyTorch's layout). */
-export function crossEntropySum(g: Graph, logits: V, targets: V): V {
+/**
+ * Cross-entropy on logits with a soft/one-hot target of the same shape, over the class axis: 1 for
+ * PyTorch's layout [N, C, d1, ...], the last for a language model's [N, T, V]. A position whose
+ * target row is all zero (an ignored position: padding) contributes nothing.
+ */
+export function crossEntropySum(g: Graph, logits: V, targets: V, classAxis = 1): V {
   const x = logits;
-  const shift = g.detach(g.rmax(x, [1]));
+  const shift = g.detach(g.rmax(x, [classAxis]));
   const z = g.sub(x, shift);
-  const logp = g.sub(z, g.unary('log', g.sum(g.unary('exp', z), [1])));
+  const logp = g.sub(z, g.unary('log', g.sum(g.unary('exp', z), [classAxis])));
   return g.neg(g.sumAll(g.mul(targets, logp)));
 }
 
@@ -32,7 +36,7 @@ export function mseSum(g: Graph, y: V, targets: V): V {
   return g.sumAll(g.mul(d, d));
 }
 
-export function buildLoss(g: Graph, kind: LossKind, output: V): LossHead {
+export function buildLoss(g: Graph, kind: LossKind, output: V, classAxis = 1): LossHead {
   const shape = [...g.shape(output)];
   if (kind === 'cross-entropy') {
     if (shape.length < 2)
@@ -41,10 +45,10 @@ export function buildLoss(g: Graph, kind: LossKind, output: V): LossHead {
       );
     const targets = g.input('targets', shape);
     return {
-      sum: crossEntropySum(g, output, targets),
-      hits: hitsSum(g, output, targets),
+      sum: crossEntropySum(g, output, targets, classAxis),
+      hits: hitsSum(g, output, targets, classAxis),
       targetShape: shape,
-      positions: size(shape) / shape[1],
+      positions: size(shape) / shape[classAxis],
     };
   }
   const targets = g.input('targets', shape);
@@ -52,23 +56,29 @@ export function buildLoss(g: Graph, kind: LossKind, output: V): LossHead {
 }
 
 /**
- * The index of the first maximum along axis 1, as a float (exact below 2^24 classes), of shape
- * [N, 1, d1, ...]: ties go to the lowest class, as a scan with a strict `>` picks.
+ * The index of the first maximum along the class axis, as a float (exact below 2^24 classes), with
+ * that axis kept as size 1: ties go to the lowest class, as a scan with a strict `>` picks.
  */
-export function firstArgmax(g: Graph, x: V): V {
+export function firstArgmax(g: Graph, x: V, classAxis = 1): V {
   const shape = g.shape(x);
-  const C = shape[1];
-  const iotaShape = shape.map((d, i) => (i === 1 ? d : 1));
+  const C = shape[classAxis];
+  const iotaShape = shape.map((d, i) => (i === classAxis ? d : 1));
   const iota = g.constant(
     Array.from({ length: C }, (_v, c) => c),
     iotaShape,
   );
-  const isMax = g.binary('eq', x, g.rmax(x, [1]));
+  const isMax = g.binary('eq', x, g.rmax(x, [classAxis]));
   const candidate = g.where(isMax, iota, g.scalar(C));
-  return g.neg(g.rmax(g.neg(candidate), [1]));
+  return g.neg(g.rmax(g.neg(candidate), [classAxis]));
 }
 
-/** Σ over positions of [first argmax of the logits = first argmax of the target scores]. */
-export function hitsSum(g: Graph, logits: V, targets: V): V {
-  return g.sumAll(g.binary('eq', firstArgmax(g, logits), firstArgmax(g, targets)));
+/**
+ * Σ over counted positions of [first argmax of the logits = first argmax of the target scores]. A
+ * position counts when its target row has a positive sum: ignored (padding) positions, whose one-hot
+ * row is all zero, are never hits.
+ */
+export function hitsSum(g: Graph, logits: V, targets: V, classAxis = 1): V {
+  const same = g.binary('eq', firstArgmax(g, logits, classAxis), firstArgmax(g, targets, classAxis));
+  const counted = g.binary('gt', g.sum(targets, [classAxis]), g.scalar(0));
+  return g.sumAll(g.mul(same, counted));
 }

@@ -20,7 +20,7 @@ import type { V } from '../engine/graph';
 import { buildLoss, type LossKind } from '../engine/loss';
 import type { OnnxModel } from '../formats/onnx/read';
 import { type ImportedGraph, importOnnx, initialValues, type Leaf } from '../onnx-import/import';
-import { checkInputShape } from './data-fit';
+import { checkTargets, checkTokenIds, classAxisOf, type Feed, oneHot, resolveFeeds } from './feeds';
 
 export interface ObjectiveOptions {
   loss: LossKind;
@@ -58,6 +58,8 @@ interface Program {
   /** Correct predictions (cross-entropy), or the loss again for regression (unused). */
   hits: V;
   logits: V;
+  /** The logits' class axis (cross-entropy with class-index targets). */
+  classAxis: number;
   positions: number;
   grads: V[];
   hv: V[];
@@ -70,8 +72,10 @@ export class Objective {
   private readonly programs = new Map<number, Program>();
   private buffers: Map<string, Float32Array>;
   private readonly dtype: DType;
-  private readonly sampleShape: number[];
-  private readonly inputName: string;
+  /** Every graph input with the data array that feeds it. */
+  private readonly feeds: Feed[];
+  /** Positions that count in the means (class-index targets: all but IGNORE_INDEX), or null to derive. */
+  private readonly counted: number | null = null;
   readonly backend: Backend;
   readonly backendNotice: string | null;
   /** θ, v and BatchNorm statistics on the backend's device, written once per call. */
@@ -90,15 +94,14 @@ export class Objective {
     const init = initialValues(model);
     this.buffers = init.buffers;
     for (const [k, b] of options.weights?.buffers ?? []) this.buffers.set(k, b);
-    this.sampleShape = data.inputs.shape.slice(1);
-    checkInputShape(model, data);
+    this.feeds = resolveFeeds(model, data);
     const probe = this.program(Math.min(options.batchSize, data.inputs.shape[0]));
-    if (probe.imported.inputs.length !== 1) {
-      throw new Error(
-        `The model has ${probe.imported.inputs.length} inputs; Saddle analyzes models with one data input.`,
-      );
+    // Bad token ids and targets are refused here, before any work.
+    checkTokenIds(this.feeds, probe.imported.indexInputs);
+    if (options.loss === 'cross-entropy' && data.targets.kind === 'indices') {
+      const C = probe.imported.graph.shape(probe.logits)[probe.classAxis];
+      this.counted = checkTargets(data, C, 'targets');
     }
-    this.inputName = probe.imported.inputs[0].name;
     let offset = 0;
     this.params = probe.imported.params.map((p: Leaf) => {
       const size = p.shape.reduce((a, b) => a * b, 1);
@@ -126,16 +129,12 @@ export class Objective {
   private program(batch: number): Program {
     const cached = this.programs.get(batch);
     if (cached) return cached;
-    const graphInput = this.model.graph.inputs.find((i) => !this.model.graph.initializers.has(i.name));
-    if (!graphInput) throw new Error('The model has no data input.');
-    const imported = importOnnx(
-      this.model,
-      { [graphInput.name]: [batch, ...this.data.inputs.shape.slice(1)] },
-      { bn: this.options.bn },
-    );
+    const shapes = Object.fromEntries(this.feeds.map((f) => [f.name, [batch, ...f.array.shape.slice(1)]]));
+    const imported = importOnnx(this.model, shapes, { bn: this.options.bn });
     const g = imported.graph;
     const logits = imported.outputs[0].v;
-    const head = buildLoss(g, this.options.loss, logits);
+    const classAxis = this.classAxis(g.shape(logits));
+    const head = buildLoss(g, this.options.loss, logits, classAxis);
     const paramVs = imported.params.map((p) => p.v);
     const grads = gradients(g, head.sum, paramVs);
     const vs = imported.params.map((p, i) => g.input(`v:${i}`, p.shape));
@@ -147,6 +146,7 @@ export class Objective {
       lossSum: head.sum,
       hits,
       logits,
+      classAxis,
       positions: head.positions,
       grads,
       hv,
@@ -222,7 +222,6 @@ export class Objective {
     starts: number[] = this.batchStarts(),
   ): Promise<BatchSums> {
     const N = this.data.inputs.shape[0];
-    const per = this.sampleShape.reduce((a, b) => a * b, 1);
     const tPer = this.data.targets.shape.slice(1).reduce((a, b) => a * b, 1);
     const device = this.writeLeaves(theta, kind === 'hvp' ? v : null);
     const values = new Map<string, LeafValue>(device.buffers);
@@ -233,7 +232,10 @@ export class Objective {
     for (const start of starts) {
       const n = Math.min(this.options.batchSize, N - start);
       const p = this.program(n);
-      values.set(this.inputName, this.data.inputs.data.subarray(start * per, (start + n) * per));
+      for (const f of this.feeds) {
+        const per = f.array.shape.slice(1).reduce((a, b) => a * b, 1);
+        values.set(f.name, f.array.data.subarray(start * per, (start + n) * per));
+      }
       values.set('targets', this.targetsFor(p, start, n, tPer));
       const exe = await this.plan(p, kind);
       exe.accumulate({ params: device.params, values });
@@ -276,24 +278,24 @@ export class Objective {
     const t = this.data.targets;
     const raw = t.data.subarray(start * tPer, (start + n) * tPer);
     if (t.kind === 'dense' || this.options.loss === 'mse') return raw;
-    const shape = p.imported.graph.shape(p.logits);
-    const C = shape[1];
-    const inner = shape.slice(2).reduce((a, b) => a * b, 1);
-    if (raw.length !== n * inner)
-      throw new Error(`The targets hold ${tPer} values per sample but the model's output needs ${inner}.`);
-    const out = new Float32Array(n * C * inner);
-    for (let b = 0; b < n; b++) {
-      for (let k = 0; k < inner; k++) {
-        const cls = raw[b * inner + k];
-        if (!Number.isInteger(cls) || cls < 0 || cls >= C)
-          throw new Error(`Target ${cls} of sample ${start + b} is not a class index in [0, ${C}).`);
-        out[(b * C + cls) * inner + k] = 1;
-      }
-    }
-    return out;
+    // Targets were checked against the classes when the objective was built.
+    return oneHot(raw, p.imported.graph.shape(p.logits), p.classAxis);
+  }
+
+  /** The class axis of the logits (see classAxisOf), or 1 for dense targets and regression. */
+  private classAxis(logits: readonly number[]): number {
+    const t = this.data.targets;
+    if (this.options.loss !== 'cross-entropy' || t.kind !== 'indices') return 1;
+    const axis = classAxisOf(logits, t.shape);
+    if (axis === null)
+      throw new Error(
+        `The targets in '${this.data.source}' have samples of shape [${t.shape.slice(1).join(', ')}], but the model's logits have shape [${logits.slice(1).join(', ')}] per sample: class-index targets need the logits' shape without the class axis (axis 1, or the last).`,
+      );
+    return axis;
   }
 
   private positionsTotal(): number {
+    if (this.counted !== null) return this.counted;
     const first = this.program(Math.min(this.options.batchSize, this.data.inputs.shape[0]));
     return (first.positions / Math.min(this.options.batchSize, this.data.inputs.shape[0])) * this.data.inputs.shape[0];
   }

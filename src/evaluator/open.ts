@@ -21,7 +21,10 @@ export interface LossOptions {
   samples?: number;
   seed: number;
   bn: 'eval' | 'train';
+  /** The inputs' array, or input=array pairs (see DataOptions). */
   inputsKey?: string;
+  /** `--inputs`: input=array pairs; wins over inputsKey. */
+  inputs?: string;
   targetsKey?: string;
   threads: number;
   /** Where kernels run: 'auto' (a hardware GPU when there is one, else the CPU) by default. */
@@ -54,7 +57,8 @@ export async function openEvaluator(
   const model = await loadOnnxFile(modelPath);
   const data = subsample(
     await loadDataset(opts.data, {
-      inputsKey: opts.inputsKey,
+      inputsKey: opts.inputs ?? opts.inputsKey,
+      modelInputs: model.graph.inputs.filter((i) => !model.graph.initializers.has(i.name)).map((i) => i.name),
       targetsKey: opts.targetsKey,
       scale: opts.scale,
       mean: opts.mean,

@@ -25,6 +25,10 @@ export interface WorkerInit {
   file: string;
   inputs: SharedArrayBuffer;
   inputsShape: number[];
+  /** How the data names its inputs (several-input models): see Dataset. */
+  inputName?: string;
+  inputsKey?: string;
+  extraInputs?: Array<{ name: string; key: string; shape: number[]; data: SharedArrayBuffer }>;
   targets: SharedArrayBuffer;
   targetsShape: number[];
   targetKind: TargetKind;
@@ -118,6 +122,12 @@ class ParallelEvaluator extends ObjectiveView implements Evaluator {
     const vSab = new SharedArrayBuffer(P * 4);
     const inputs = shared(data.inputs.data);
     const targets = shared(data.targets.data);
+    const extraInputs = data.extraInputs?.map((x) => ({
+      name: x.name,
+      key: x.key,
+      shape: x.shape,
+      data: shared(x.data),
+    }));
     const script = resolveWorkerScript();
     const outs: Float64Array[] = [];
     const workers = Array.from({ length: n }, (_v, w) => {
@@ -128,6 +138,9 @@ class ParallelEvaluator extends ObjectiveView implements Evaluator {
         file: model.file,
         inputs,
         inputsShape: data.inputs.shape,
+        inputName: data.inputName,
+        inputsKey: data.inputsKey,
+        extraInputs,
         targets,
         targetsShape: data.targets.shape,
         targetKind: data.targets.kind,

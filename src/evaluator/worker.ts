@@ -13,6 +13,9 @@ const objective = new Objective(
   model,
   {
     inputs: { shape: init.inputsShape, data: new Float32Array(init.inputs) },
+    inputName: init.inputName,
+    inputsKey: init.inputsKey,
+    extraInputs: init.extraInputs?.map((x) => ({ ...x, data: new Float32Array(x.data) })),
     targets: { shape: init.targetsShape, data: new Float32Array(init.targets), kind: init.targetKind },
     source: init.source,
   },

@@ -19,13 +19,20 @@ export function detectExportIssues(model: OnnxModel, params: ParamInfo[], aliase
         `folded it into the convolution weights and a BatchNorm-aware analysis is impossible; re-export with ${GOOD_EXPORT}.`,
     );
   }
-  if (aliases.length > 0) {
-    const shown = aliases
+  const ties = aliases.filter((a) => a.transposed);
+  if (ties.length > 0) {
+    notes.push(
+      `Tied weights: ${ties.map((a) => `${a.name} is the transpose of ${a.of}`).join(', ')} (the exporter folded the tie into a copy); each pair is analyzed as one parameter.`,
+    );
+  }
+  const merged = aliases.filter((a) => !a.transposed);
+  if (merged.length > 0) {
+    const shown = merged
       .slice(0, 3)
       .map((a) => `${a.name} = ${a.of}`)
       .join(', ');
     notes.push(
-      `${aliases.length} tensor(s) were merged by the exporter because their values were equal (${shown}${aliases.length > 3 ? ', ...' : ''}); ` +
+      `${merged.length} tensor(s) were merged by the exporter because their values were equal (${shown}${merged.length > 3 ? ', ...' : ''}); ` +
         'a perturbation of one moves the others. Load the state_dict with --weights to give each its own tensor.',
     );
   }

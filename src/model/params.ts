@@ -7,7 +7,8 @@
  * as shapes, axes, indices, pads or other non-differentiable inputs. `Identity(initializer)` (how
  * PyTorch's exporter merges equal tensors) is followed: its output is an alias of the initializer.
  */
-import { FLOAT_TYPES, type OnnxGraph, tensorSize } from '../formats/onnx/read';
+import { FLOAT_TYPES, type OnnxGraph, type OnnxTensor, tensorSize } from '../formats/onnx/read';
+import { tensorValues } from '../formats/onnx/tensor-data';
 
 /** Operator inputs (by index) through which no gradient flows. `'all'`: every input. */
 const NON_DIFFERENTIABLE: Record<string, number[] | 'all'> = {
@@ -87,6 +88,8 @@ export interface AliasInfo {
   name: string;
   /** The initializer it repeats. */
   of: string;
+  /** It holds the transpose of `of` (a tied weight the exporter folded: an LM head tied to its embedding). */
+  transposed?: boolean;
 }
 
 export interface ParamReport {
@@ -96,7 +99,61 @@ export interface ParamReport {
   buffers: string[];
 }
 
-export function findParameters(graph: OnnxGraph): ParamReport {
+/**
+ * Tied weights the exporter untied: with constant folding, PyTorch's exporter writes a Linear's
+ * weight transposed as a new initializer (`onnx::MatMul_…`), so an LM head tied to its embedding
+ * becomes a second tensor equal to the embedding's transpose. Such a pair is one parameter: the
+ * initializer that holds the transpose is reported as an alias of the other (the named one).
+ * Tensors whose values are all equal (fresh zeros or ones) are never taken for ties.
+ */
+function transposedTies(params: ParamInfo[], graph: OnnxGraph, file: string): AliasInfo[] {
+  const matrices = params.filter((p) => p.shape.length === 2 && p.size > 1);
+  const values = new Map<string, ArrayLike<number> | null>();
+  const valuesOf = (name: string) => {
+    if (!values.has(name)) {
+      try {
+        values.set(name, tensorValues(graph.initializers.get(name) as OnnxTensor, file));
+      } catch {
+        values.set(name, null);
+      }
+    }
+    return values.get(name) ?? null;
+  };
+  const generated = (name: string) => name.startsWith('onnx::');
+  const ties: AliasInfo[] = [];
+  const taken = new Set<string>();
+  for (const t of matrices) {
+    if (taken.has(t.name)) continue;
+    const [r, c] = t.shape;
+    for (const p of matrices) {
+      if (p === t || taken.has(p.name) || p.shape[0] !== c || p.shape[1] !== r) continue;
+      // The exporter's own tensor is the alias; of two named ones, the later one.
+      if (generated(p.name) && !generated(t.name)) continue;
+      const a = valuesOf(t.name);
+      const b = valuesOf(p.name);
+      if (!a || !b) continue;
+      let equal = true;
+      let varied = false;
+      for (let i = 0; i < r && equal; i++)
+        for (let j = 0; j < c; j++) {
+          if (a[i * c + j] !== b[j * r + i]) {
+            equal = false;
+            break;
+          }
+          if (a[i * c + j] !== a[0]) varied = true;
+        }
+      if (equal && varied) {
+        ties.push({ name: t.name, of: p.name, transposed: true });
+        taken.add(t.name);
+        taken.add(p.name);
+        break;
+      }
+    }
+  }
+  return ties;
+}
+
+export function findParameters(graph: OnnxGraph, file = ''): ParamReport {
   // A value is live when a gradient can flow from a graph output back to it: walk the nodes in
   // reverse topological order (ONNX stores them sorted) through differentiable inputs only.
   const live = new Set(graph.outputs.map((o) => o.name));
@@ -131,5 +188,7 @@ export function findParameters(graph: OnnxGraph): ParamReport {
       buffers.push(t.name);
     }
   }
-  return { params, aliases, buffers };
+  const ties = transposedTies(params, graph, file);
+  const tied = new Set(ties.map((t) => t.name));
+  return { params: params.filter((p) => !tied.has(p.name)), aliases: [...aliases, ...ties], buffers };
 }

@@ -1,6 +1,6 @@
 /** What `saddle info` and the model card show about an ONNX model. */
 import type { ModelInfo } from '../api/contract';
-import type { OnnxModel } from '../formats/onnx/read';
+import { dataTypeName, type OnnxModel } from '../formats/onnx/read';
 import { detectExportIssues } from './export-checks';
 import { findParameters } from './params';
 
@@ -13,14 +13,16 @@ export function summarizeOnnx(model: OnnxModel): ModelInfo {
     ops[key] = (ops[key] ?? 0) + 1;
   }
   const sortedOps = Object.fromEntries(Object.entries(ops).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
-  const { params, aliases, buffers } = findParameters(g);
+  const { params, aliases, buffers } = findParameters(g, model.file);
   return {
     format: 'onnx',
     file: model.file,
     irVersion: model.irVersion,
     opset: model.opsets.get('') ?? model.opsets.get('ai.onnx') ?? 0,
     producer: model.producer,
-    inputs: g.inputs.filter((v) => !initializerNames.has(v.name)).map((v) => ({ name: v.name, shape: v.shape })),
+    inputs: g.inputs
+      .filter((v) => !initializerNames.has(v.name))
+      .map((v) => ({ name: v.name, shape: v.shape, dtype: dataTypeName[v.elemType] ?? `type ${v.elemType}` })),
     outputs: g.outputs.map((v) => ({ name: v.name, shape: v.shape })),
     ops: sortedOps,
     params,

@@ -3,6 +3,7 @@
 import type { Graph, V } from '../engine/graph';
 import { UnsupportedError } from '../formats/errors';
 import type { AttributeValue, OnnxNode, OnnxTensor } from '../formats/onnx/read';
+import { isIntegerType } from './elem-types';
 
 export interface ImportOptions {
   /** BatchNorm with running statistics (eval, default) or batch statistics (train). */
@@ -17,7 +18,14 @@ export class OpContext {
     private readonly values: Map<string, V>,
     readonly options: ImportOptions,
     readonly tensorOf: (t: OnnxTensor) => V,
+    /** ONNX element types by value name (see elem-types.ts); absent where unknown. */
+    private readonly types: ReadonlyMap<string, number> = new Map(),
   ) {}
+
+  /** Whether input i has an integer element type (ONNX gives Div and Mod other meanings there). */
+  isIntegerInput(i: number): boolean {
+    return isIntegerType(this.types.get(this.node.inputs[i] ?? ''));
+  }
 
   /** The i-th input, or null when it is absent or named ''. */
   maybeInput(i: number): V | null {

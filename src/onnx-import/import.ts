@@ -11,6 +11,7 @@ import { tensorValues } from '../formats/onnx/tensor-data';
 import { findParameters } from '../model/params';
 import { type ImportOptions, OpContext, type OpImporter } from './context';
 import { einsum } from './einsum';
+import { elementTypes } from './elem-types';
 import { elementwiseOps } from './ops-elementwise';
 import { nnOps } from './ops-nn';
 import { shapeOps } from './ops-shape';
@@ -33,6 +34,55 @@ export interface ImportedGraph {
   /** In parameter order: the index of a param leaf is its position here. */
   params: Leaf[];
   buffers: Leaf[];
+  /** Graph inputs whose values index an embedding table (token ids), with the table's size. */
+  indexInputs: IndexInput[];
+}
+
+export interface IndexInput {
+  /** The graph input. */
+  input: string;
+  /** Valid values are 0 ≤ id < limit. */
+  limit: number;
+  /** The Gather node, for messages. */
+  node: string;
+}
+
+/** Operators that pass their first input's values through unchanged (only moved or retyped). */
+const VALUE_PRESERVING = new Set([
+  'Cast',
+  'Reshape',
+  'Unsqueeze',
+  'Squeeze',
+  'Flatten',
+  'Identity',
+  'Expand',
+  'Transpose',
+  'Slice',
+]);
+
+/**
+ * The graph inputs read as Gather indices (through casts and reshapes): token ids, whose values must
+ * lie within the embedding table. Known when the model is opened, so bad ids are refused before any work.
+ */
+function indexInputsOf(model: OnnxModel, g: Graph, values: Map<string, V>, inputNames: Set<string>): IndexInput[] {
+  const origin = new Map<string, string>([...inputNames].map((n) => [n, n]));
+  const out: IndexInput[] = [];
+  for (const n of model.graph.nodes) {
+    const from = origin.get(n.inputs[0] ?? '');
+    if (from && VALUE_PRESERVING.has(n.opType)) origin.set(n.outputs[0], from);
+    const ids = origin.get(n.inputs[1] ?? '');
+    if (n.opType === 'Gather' && ids) {
+      const data = values.get(n.inputs[0]);
+      if (data === undefined) continue;
+      const shape = g.shape(data);
+      const axis = Number(n.attributes.get('axis') ?? 0);
+      const limit = shape[axis < 0 ? axis + shape.length : axis];
+      const seen = out.find((x) => x.input === ids);
+      if (!seen) out.push({ input: ids, limit, node: n.name });
+      else if (limit < seen.limit) Object.assign(seen, { limit, node: n.name });
+    }
+  }
+  return out;
 }
 
 export function opsetOf(model: OnnxModel): number {
@@ -84,15 +134,18 @@ export function importOnnx(
   const g = new Graph();
   const values = new Map<string, V>();
   const file = model.file;
-  const { params: paramInfo } = findParameters(model.graph);
+  const { params: paramInfo, aliases } = findParameters(model.graph, file);
+  const transposedOf = new Map(aliases.filter((a) => a.transposed).map((a) => [a.name, a.of]));
   const paramIndex = new Map(paramInfo.map((p, i) => [p.name, i]));
   const stats = bnStatistics(model);
+  const types = elementTypes(model.graph);
   const params: Leaf[] = [];
   const buffers: Leaf[] = [];
   const tensorOf = (t: OnnxTensor): V => g.constant(tensorValues(t, file), t.dims);
 
   for (const t of model.graph.initializers.values()) {
     const index = paramIndex.get(t.name);
+    if (transposedOf.has(t.name)) continue;
     if (index !== undefined) {
       const v = g.param(index, t.name, t.dims);
       params[index] = { name: t.name, shape: t.dims, v };
@@ -106,6 +159,9 @@ export function importOnnx(
     }
   }
 
+  // A tied weight the exporter wrote transposed is the transpose of its parameter, not a second one.
+  for (const [name, of] of transposedOf) values.set(name, g.transpose(values.get(of) as V, [1, 0]));
+
   const inputs: Leaf[] = [];
   for (const vi of model.graph.inputs) {
     if (model.graph.initializers.has(vi.name)) continue;
@@ -117,7 +173,7 @@ export function importOnnx(
   }
 
   for (const node of model.graph.nodes) {
-    const ctx = new OpContext(g, node, opset, values, options, tensorOf);
+    const ctx = new OpContext(g, node, opset, values, options, tensorOf, types);
     let outs: V[];
     try {
       outs = OPS[node.opType](ctx);
@@ -136,7 +192,8 @@ export function importOnnx(
     if (v === undefined) throw new Error(`The graph output '${o.name}' is not produced by any node.`);
     return { name: o.name, shape: [...g.shape(v)], v };
   });
-  return { graph: g, inputs, outputs, params, buffers };
+  const indexInputs = indexInputsOf(model, g, values, new Set(inputs.map((i) => i.name)));
+  return { graph: g, inputs, outputs, params, buffers, indexInputs };
 }
 
 /** Names and shapes of the trainable parameters and BatchNorm buffers, for binding checkpoints. */
@@ -144,7 +201,7 @@ export function weightTargets(model: OnnxModel): {
   params: Array<{ name: string; shape: number[] }>;
   buffers: Array<{ name: string; shape: number[] }>;
 } {
-  const { params } = findParameters(model.graph);
+  const { params } = findParameters(model.graph, model.file);
   const buffers = [...bnStatistics(model)]
     .map((name) => model.graph.initializers.get(name))
     .filter((t): t is OnnxTensor => t !== undefined)
@@ -154,7 +211,7 @@ export function weightTargets(model: OnnxModel): {
 
 /** The model's own parameter and buffer values (float32). */
 export function initialValues(model: OnnxModel): { params: Float32Array[]; buffers: Map<string, Float32Array> } {
-  const { params } = findParameters(model.graph);
+  const { params } = findParameters(model.graph, model.file);
   const stats = bnStatistics(model);
   const toF32 = (t: OnnxTensor) => Float32Array.from(tensorValues(t, model.file));
   const buffers = new Map<string, Float32Array>();

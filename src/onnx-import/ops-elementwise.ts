@@ -34,6 +34,11 @@ function variadic(op: 'add' | 'max' | 'min'): OpImporter {
   };
 }
 
+/** Rounding toward zero: sign(x)·floor(|x|). */
+export function truncate(g: Graph, x: V): V {
+  return g.mul(g.unary('sign', x), g.unary('floor', g.unary('abs', x)));
+}
+
 /** softplus(x) = log(1 + e^x), computed as relu(x) + log(1 + e^-|x|) to stay finite. */
 export function softplus(g: Graph, x: V): V {
   return g.addV(g.unary('relu', x), g.unary('log', g.addV(g.scalar(1), g.unary('exp', g.neg(g.unary('abs', x))))));
@@ -66,11 +71,18 @@ export const elementwiseOps: Record<string, OpImporter> = {
   Add: bin('add'),
   Sub: bin('sub'),
   Mul: bin('mul'),
-  Div: bin('div'),
+  // On integer types ONNX's Div truncates toward zero (7 / -2 = -3), as C does.
+  Div: (c) => {
+    const q = c.g.div(c.input(0), c.input(1));
+    return [c.isIntegerInput(0) || c.isIntegerInput(1) ? truncate(c.g, q) : q];
+  },
   Pow: bin('pow'),
+  // fmod=0 (integers only): the remainder takes the divisor's sign, as Python's %; fmod=1: the
+  // dividend's, as C's fmod: a − b·trunc(a / b).
   Mod: (c) => {
-    if (c.attr('fmod', 0)) throw c.unsupported('fmod=1 is not supported');
-    return [c.g.binary('mod', c.input(0), c.input(1))];
+    const [a, b] = [c.input(0), c.input(1)];
+    if (!c.attr('fmod', 0)) return [c.g.binary('mod', a, b)];
+    return [c.g.sub(a, c.g.mul(b, truncate(c.g, c.g.div(a, b))))];
   },
   Equal: bin('eq'),
   Greater: bin('gt'),
@@ -114,7 +126,7 @@ export const elementwiseOps: Record<string, OpImporter> = {
     if (to === 9) return [c.g.binary('eq', c.g.binary('eq', x, c.g.scalar(0)), c.g.scalar(0))];
     if ([1, 10, 11, 16].includes(to)) return [x];
     // Integer casts truncate toward zero.
-    return [c.g.mul(c.g.unary('sign', x), c.g.unary('floor', c.g.unary('abs', x)))];
+    return [truncate(c.g, x)];
   },
   LeakyRelu: (c) => [leaky(c.g, c.input(0), c.g.scalar(c.attr('alpha', 0.01)))],
   PRelu: (c) => {

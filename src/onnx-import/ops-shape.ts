@@ -182,7 +182,41 @@ function split(c: OpContext): V[] {
   });
 }
 
+/**
+ * ScatterND with constant indices (what exporters emit for `x[a:b, c:d] = value`, Swin's attention
+ * mask): every output cell reads either `data` or one `updates` cell, so the op is one index map over
+ * [data, updates] concatenated, differentiable in both.
+ */
+function scatterND(c: OpContext): V {
+  const data = c.input(0);
+  const updates = c.input(2);
+  if (c.attr('reduction', 'none') !== 'none')
+    throw c.unsupported(`reduction '${c.attr('reduction', '')}' is not supported`);
+  const shape = c.shape(data);
+  const idxShape = c.shape(c.input(1));
+  const idx = c.constInts(1);
+  const k = idxShape[idxShape.length - 1];
+  const slice = size(shape.slice(k));
+  const strides = stridesOf(shape);
+  const n = size(shape);
+  const map = Int32Array.from({ length: n }, (_v, i) => i);
+  const tuples = idx.length / k;
+  for (let t = 0; t < tuples; t++) {
+    let off = 0;
+    for (let d = 0; d < k; d++) {
+      const raw = idx[t * k + d];
+      const j = raw < 0 ? raw + shape[d] : raw;
+      if (j < 0 || j >= shape[d]) throw c.error(`index ${raw} is out of range for axis ${d} of size ${shape[d]}`);
+      off += j * strides[d];
+    }
+    for (let i = 0; i < slice; i++) map[off + i] = n + t * slice + i;
+  }
+  const both = c.g.concat([c.g.reshape(data, [n]), c.g.reshape(updates, [size(c.shape(updates))])], 0);
+  return c.g.gatherMap(both, map, shape);
+}
+
 export const shapeOps: Record<string, OpImporter> = {
+  ScatterND: (c) => [scatterND(c)],
   Shape: (c) => {
     const s = c.shape(c.input(0));
     const start = c.attr('start', 0);

@@ -18,6 +18,8 @@ interface Ref {
   lossKind: 'mse' | 'cross-entropy';
   accuracy: number | null;
   gradNorm: number;
+  /** Graph input → data array (several-input and token models). */
+  inputs?: Record<string, string>;
   tensors: Array<{
     name: string;
     size: number;
@@ -40,6 +42,10 @@ const relErr = (got: number[], want: number[]) => {
 };
 
 const MODELS = ['mlp_tanh', 'mlp_relu', 'cnn_bn', 'resnet_small', 'transformer', 'resnet18'].map((n) => ['engine', n]);
+/** Model families (fixtures/gen_models.py): torchvision classifiers at reduced size, token models. */
+const FAMILIES = readdirSync(fixture('models'))
+  .filter((f) => f.endsWith('-ref.json'))
+  .map((f) => ['models', f.slice(0, -'-ref.json'.length)]);
 /** One network per operator (fixtures/gen_ops.py): the op's own derivatives against PyTorch's. */
 const OPS = readdirSync(fixture('ops'))
   .filter((f) => f.endsWith('-ref.json'))
@@ -51,14 +57,19 @@ const BACKENDS: Array<[string, Backend]> = [
   ...(gpu.backend ? [['webgpu', gpu.backend] as [string, Backend]] : []),
 ];
 const CASES = BACKENDS.flatMap(([b, backend]) =>
-  [...MODELS, ...OPS].map(([dir, name]) => [b, dir, name, backend] as const),
+  [...MODELS, ...FAMILIES, ...OPS].map(([dir, name]) => [b, dir, name, backend] as const),
 );
 
 describe('engine against PyTorch float64', () => {
   it.each(CASES)('%s: %s/%s: loss, gradient and H·v', async (_b, dir, name, backend) => {
     const model = await loadOnnxFile(fixture(dir, `${name}.onnx`));
-    const data = await loadDataset(fixture(dir, `${name}-data.npz`));
     const ref = readJson<Ref>(fixture(dir, `${name}-ref.json`));
+    const inputsKey = ref.inputs
+      ? Object.entries(ref.inputs)
+          .map(([input, array]) => `${input}=${array}`)
+          .join(',')
+      : undefined;
+    const data = await loadDataset(fixture(dir, `${name}-data.npz`), { inputsKey });
     const obj = new Objective(model, data, { loss: ref.lossKind, bn: 'eval', batchSize: 16, backend });
     expect(obj.params.map((p) => p.name)).toEqual(ref.tensors.map((t) => t.name));
     const theta = obj.initialTheta();

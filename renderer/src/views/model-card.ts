@@ -39,7 +39,15 @@ function ioTable(title: string, values: ModelInfo['inputs']): HTMLElement {
       h(
         'tbody',
         {},
-        ...values.map((v) => h('tr', {}, h('td', {}, v.name), h('td', { class: 'mono' }, shapeText(v.shape)))),
+        ...values.map((v) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, v.name),
+            h('td', { class: 'mono' }, shapeText(v.shape)),
+            v.dtype ? h('td', { class: 'muted' }, v.dtype) : null,
+          ),
+        ),
       ),
     ),
   );
@@ -63,7 +71,7 @@ function opHistogram(ops: Record<string, number>): HTMLElement {
 }
 
 function paramTable(info: ModelInfo): HTMLElement {
-  const aliasOf = new Map(info.aliases.map((a) => [a.of, a.name]));
+  const aliasOf = new Map(info.aliases.map((a) => [a.of, a.transposed ? `${a.name}, transposed` : a.name]));
   return h(
     'table',
     { class: 'params', 'data-testid': 'param-table' },

@@ -19,9 +19,10 @@ export function dataMismatches(model: OnnxModel, data: Dataset): string[] {
     problems.push(message(e));
   }
   const out = model.graph.outputs[0]?.shape;
-  if (data.targets.kind !== 'indices' || !out || !out.every((d) => typeof d === 'number')) return problems;
-  // The batch size of a declared output is the export's, not the data's: compare the rest.
-  const logits = [data.targets.shape[0], ...(out as number[]).slice(1)];
+  // The batch axis of a declared output is the export's (or symbolic), not the data's: compare the rest.
+  const rest = out?.slice(1) ?? [];
+  if (data.targets.kind !== 'indices' || !out || !rest.every((d) => typeof d === 'number')) return problems;
+  const logits = [data.targets.shape[0], ...(rest as number[])];
   const axis = classAxisOf(logits, data.targets.shape);
   if (axis === null) return problems;
   try {

@@ -58,8 +58,8 @@ interface Program {
   hits: V;
   logits: V;
   positions: number;
-  grads: V[];
-  hv: V[];
+  /** The gradient and H·v graphs, built on first use (see derivatives()). */
+  derived: { grads: V[]; hv: V[] } | null;
   plans: Partial<Record<'loss' | 'grad' | 'hvp', Executable>>;
 }
 
@@ -135,11 +135,6 @@ export class Objective {
     const g = imported.graph;
     const logits = imported.outputs[0].v;
     const head = buildLoss(g, this.options.loss, logits);
-    const paramVs = imported.params.map((p) => p.v);
-    const grads = gradients(g, head.sum, paramVs);
-    const vs = imported.params.map((p, i) => g.input(`v:${i}`, p.shape));
-    const dot = grads.map((gi, i) => g.sumAll(g.mul(gi, vs[i]))).reduce((a, b) => g.addV(a, b));
-    const hv = gradients(g, dot, paramVs);
     const hits = head.hits ?? head.sum;
     const program: Program = {
       imported,
@@ -147,19 +142,42 @@ export class Objective {
       hits,
       logits,
       positions: head.positions,
-      grads,
-      hv,
+      derived: null,
       plans: {},
     };
     this.programs.set(batch, program);
     return program;
   }
 
+  /**
+   * ∇L and H·v as graph values, built when a plan first needs them: the double-backward graph is
+   * most of the building time, and an evaluator that only reads the parameter layout (the main
+   * thread of the parallel evaluator) or only evaluates losses (landscapes) never builds it.
+   * H·v is the gradient of ⟨∇L, v⟩; with hash-consing the result has the cost of Pearlmutter's
+   * forward-over-reverse R-operator (see docs/algorithms.md).
+   */
+  private derivatives(p: Program): { grads: V[]; hv: V[] } {
+    if (p.derived) return p.derived;
+    const g = p.imported.graph;
+    const paramVs = p.imported.params.map((q) => q.v);
+    const grads = gradients(g, p.lossSum, paramVs);
+    const vs = p.imported.params.map((q, i) => g.input(`v:${i}`, q.shape));
+    const dot = grads.map((gi, i) => g.sumAll(g.mul(gi, vs[i]))).reduce((a, b) => g.addV(a, b));
+    const hv = gradients(g, dot, paramVs);
+    p.derived = { grads, hv };
+    return p.derived;
+  }
+
   private async plan(p: Program, kind: CallKind): Promise<Executable> {
     let plan = p.plans[kind];
     if (!plan) {
       const g = p.imported.graph;
-      const outputs = kind === 'loss' ? [p.lossSum, p.hits] : kind === 'grad' ? [p.lossSum, p.hits, ...p.grads] : p.hv;
+      const outputs =
+        kind === 'loss'
+          ? [p.lossSum, p.hits]
+          : kind === 'grad'
+            ? [p.lossSum, p.hits, ...this.derivatives(p).grads]
+            : this.derivatives(p).hv;
       plan = await this.backend.compile(g, outputs, this.dtype);
       p.plans[kind] = plan;
     }

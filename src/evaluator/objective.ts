@@ -20,6 +20,10 @@ import type { V } from '../engine/graph';
 import { buildLoss, type LossKind } from '../engine/loss';
 import type { OnnxModel } from '../formats/onnx/read';
 import { type ImportedGraph, importOnnx, initialValues, type Leaf } from '../onnx-import/import';
+import { loadNativeKernels } from './native';
+
+// Every thread that evaluates (the main one and each worker) installs the native kernels if built.
+loadNativeKernels();
 
 export interface ObjectiveOptions {
   loss: LossKind;

@@ -1,6 +1,10 @@
 /** Elementwise kernels with NumPy broadcasting. JS arithmetic is float64; storage decides rounding. */
 import type { Buf } from '../ir';
 import { blockPattern, broadcastStrides, type Shape, sameShape, size } from '../shape';
+import { nativeKernels } from './native';
+
+const NATIVE_BINARY: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5 };
+const NATIVE_UNARY: Record<string, number> = { relu: 0, step: 1, neg: 2 };
 
 const SQRT_2_PI = 2 / Math.sqrt(Math.PI);
 
@@ -82,6 +86,11 @@ export const binaryFns: Record<string, (a: number, b: number) => number> = {
 };
 
 export function unary(op: string, x: Buf, out: Buf): void {
+  const native = nativeKernels();
+  if (native && op in NATIVE_UNARY && x instanceof Float32Array && out instanceof Float32Array) {
+    native.unary(NATIVE_UNARY[op], x, out);
+    return;
+  }
   const f = unaryFns[op];
   const n = out.length;
   if (op === 'relu') {
@@ -110,7 +119,33 @@ function broadcastLoop(outShape: Shape, inShapes: Shape[], body: (o: number, off
   }
 }
 
+/** The native kernel's layout for this broadcast, when it has one: [outer, mid, inner, layout]. */
+function nativeLayout(a: Buf, aShape: Shape, b: Buf, bShape: Shape, outShape: Shape): number[] | null {
+  const n = size(outShape);
+  if (sameShape(aShape, bShape)) return [1, 1, n, 0];
+  if (b.length === 1 && a.length === n) return [1, 1, n, 1];
+  if (a.length === 1 && b.length === n) return [1, 1, n, 2];
+  const full = sameShape(aShape, outShape) ? 1 : sameShape(bShape, outShape) ? 2 : 0;
+  if (!full) return null;
+  const block = blockPattern(full === 1 ? bShape : aShape, outShape);
+  return block ? [...block, full] : null;
+}
+
 export function binary(op: string, a: Buf, aShape: Shape, b: Buf, bShape: Shape, out: Buf, outShape: Shape): void {
+  const native = nativeKernels();
+  if (
+    native &&
+    op in NATIVE_BINARY &&
+    a instanceof Float32Array &&
+    b instanceof Float32Array &&
+    out instanceof Float32Array
+  ) {
+    const layout = nativeLayout(a, aShape, b, bShape, outShape);
+    if (layout) {
+      native.binary(NATIVE_BINARY[op], a, b, out, layout[0], layout[1], layout[2], layout[3]);
+      return;
+    }
+  }
   const f = binaryFns[op];
   const n = out.length;
   if (sameShape(aShape, bShape)) {

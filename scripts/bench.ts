@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { evaluateGrid, linspace } from '../src/analysis/landscape';
 import { analyzeHessian } from '../src/analysis/spectrum';
 import type { Dataset } from '../src/data/dataset';
+import { loadNativeKernels } from '../src/evaluator/native';
 import { Objective } from '../src/evaluator/objective';
 import { createEvaluator } from '../src/evaluator/parallel';
 import { loadOnnxFile } from '../src/model/open';
@@ -63,7 +64,13 @@ async function main(): Promise<void> {
   const root = packageRoot();
   const torchOk = hasTorch();
   const dir = mkdtempSync(join(tmpdir(), 'saddle-bench-'));
-  console.log(`Saddle bench: ${SAMPLES} samples, batch ${BATCH}, ${THREADS} thread(s), median of ${REPS}`);
+  const isa = loadNativeKernels();
+  console.log(
+    `Saddle bench: ${SAMPLES} samples, batch ${BATCH}, ${THREADS} thread(s), median of ${REPS}; kernels: ` +
+      (isa
+        ? `native (${isa})`
+        : 'WebAssembly SIMD (no native build: npm run build:native; SADDLE_NATIVE=0 forces this)'),
+  );
   if (!torchOk) console.log(`(no PyTorch at ${PYTHON}: printing Saddle's times only)`);
   const rows: string[][] = [];
   const flopNotes: string[] = [];

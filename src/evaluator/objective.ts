@@ -204,17 +204,32 @@ export class Objective {
     return Array.from({ length: Math.ceil(N / this.options.batchSize) }, (_v, i) => i * this.options.batchSize);
   }
 
-  /** Write θ and v into their device arrays (created on first use), and the statistics when changed. */
+  /**
+   * The per-tensor leaves for θ and v. On the CPU, a vector already in the plan's dtype is bound in
+   * place, tensor by tensor (views, no copy: a landscape updates θ in place and each point costs
+   * the forward pass alone); otherwise it is written into device arrays (a GPU upload).
+   */
+  private leavesOf(vec: Vec, arrays: DeviceArray[]): LeafValue[] {
+    const inPlace =
+      this.backend.name === 'cpu' &&
+      (this.dtype === 'float64' ? vec instanceof Float64Array : vec instanceof Float32Array);
+    return this.params.map((p, i) => {
+      const view = vec.subarray(p.offset, p.offset + p.size);
+      if (inPlace) return view;
+      arrays[i].write(view);
+      return arrays[i];
+    });
+  }
+
+  /** θ and v as leaves (device arrays created on first use), and the statistics when changed. */
   private writeLeaves(theta: Vec, v: Vec | null) {
     if (!this.device) {
       const make = () => this.params.map((p) => this.backend.createArray(p.size, this.dtype));
       this.device = { params: make(), v: make(), buffers: new Map() };
     }
     const d = this.device;
-    this.params.forEach((p, i) => {
-      d.params[i].write(theta.subarray(p.offset, p.offset + p.size));
-      if (v) d.v[i].write(v.subarray(p.offset, p.offset + p.size));
-    });
+    const params = this.leavesOf(theta, d.params);
+    const vs = v ? this.leavesOf(v, d.v) : null;
     if (this.buffersDirty) {
       for (const [k, b] of this.buffers) {
         let arr = d.buffers.get(k);
@@ -227,7 +242,7 @@ export class Objective {
       }
       this.buffersDirty = false;
     }
-    return d;
+    return { params, v: vs, buffers: d.buffers };
   }
 
   /**
@@ -247,7 +262,7 @@ export class Objective {
     const tPer = this.data.targets.shape.slice(1).reduce((a, b) => a * b, 1);
     const device = this.writeLeaves(theta, kind === 'hvp' ? v : null);
     const values = new Map<string, LeafValue>(device.buffers);
-    if (kind === 'hvp') this.params.forEach((_q, i) => values.set(`v:${i}`, device.v[i]));
+    if (kind === 'hvp') this.params.forEach((_q, i) => values.set(`v:${i}`, (device.v as LeafValue[])[i]));
     // The last mini-batch may be shorter: its executable is another one, and its sums come last,
     // in the order the batches were run.
     const used: Executable[] = [];

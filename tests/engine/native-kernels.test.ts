@@ -68,12 +68,13 @@ describe.runIf(built)('native kernels', () => {
   });
 
   it('elementwise ops and per-channel sums equal the JavaScript kernels', () => {
+    // Large enough (≥ 512 values) that the native kernels take them.
     const r = rng(5);
-    const full = [3, 4, 5, 6];
-    const x = random(360, r);
+    const full = [3, 4, 8, 16];
+    const x = random(1536, r);
     x[7] = Number.NaN;
     x[8] = 0;
-    const shapes = [full, [1, 4, 1, 1], [4, 5, 6], [1], [3, 4, 1, 1], [6]];
+    const shapes = [full, [1, 4, 1, 1], [4, 8, 16], [1], [3, 4, 1, 1], [16]];
     const run = (on: boolean, f: () => Float32Array) => {
       useNativeKernels(on ? native : null);
       try {
@@ -93,7 +94,7 @@ describe.runIf(built)('native kernels', () => {
           [y, s, x, full],
         ] as const) {
           const out = () => {
-            const o = new Float32Array(360);
+            const o = new Float32Array(1536);
             binary(op, a, as, b, bs, o, full);
             return o;
           };
@@ -103,7 +104,7 @@ describe.runIf(built)('native kernels', () => {
     }
     for (const op of ['relu', 'step', 'neg']) {
       const out = () => {
-        const o = new Float32Array(360);
+        const o = new Float32Array(1536);
         unary(op, x, o);
         return o;
       };

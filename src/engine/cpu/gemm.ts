@@ -10,6 +10,8 @@ let rowScratch = new Float64Array(1024);
 
 /** Below this many multiply-adds the staging copies cost more than the SIMD kernel saves. */
 const WASM_MIN_WORK = 4096;
+/** The same for a call into the native addon, which copies nothing. */
+const NATIVE_MIN_WORK = 1024;
 
 /**
  * C[cOff..] (M×N) = (accumulate ? C : 0) + op(A) · op(B), op(A) M×K and op(B) K×N; a transposed
@@ -32,7 +34,13 @@ export function gemm(
   transB = false,
 ): void {
   const native = nativeKernels();
-  if (native && A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array) {
+  if (
+    native &&
+    M * N * K >= NATIVE_MIN_WORK &&
+    A instanceof Float32Array &&
+    B instanceof Float32Array &&
+    C instanceof Float32Array
+  ) {
     native.gemm(A, aOff, B, bOff, C, cOff, M, N, K, (accumulate ? 1 : 0) | (transA ? 2 : 0) | (transB ? 4 : 0));
     return;
   }

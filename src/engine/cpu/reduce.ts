@@ -69,7 +69,8 @@ function keptBlock(shape: Shape, axes: number[], x: Buf, out: Buf): boolean {
   if (!block) return false;
   const [outer, mid, inner] = block;
   const native = nativeKernels();
-  if (native && x instanceof Float32Array && out instanceof Float32Array) {
+  // Small sums stay in JavaScript: a call into the addon costs more.
+  if (native && x.length >= 512 && x instanceof Float32Array && out instanceof Float32Array) {
     native.sumBlocks(x, out, outer, mid, inner);
     return true;
   }

@@ -54,9 +54,23 @@ static void col_row(const float* x, const Geom* g, int r, int q0, int n, float* 
     if (ih < 0 || ih >= g->H) {
       memset(dst, 0, sizeof(float) * run);
     } else {
+      // Output columns [lo, hi) of this run read inside the image row; the rest are padding.
       const float* xr = xc + (long)ih * g->W;
-      int iw = ow * g->sw - g->pl + kw * g->dw;
-      for (int i = 0; i < run; i++, iw += g->sw) dst[i] = (iw >= 0 && iw < g->W) ? xr[iw] : 0.0f;
+      int off = kw * g->dw - g->pl, sw = g->sw;
+      int lo = off < 0 ? (-off + sw - 1) / sw : 0;
+      int hi = g->W - off > 0 ? (g->W - off + sw - 1) / sw : 0;
+      lo = lo < ow ? 0 : lo - ow;
+      hi = hi - ow;
+      if (lo > run) lo = run;
+      if (hi > run) hi = run;
+      if (hi < lo) hi = lo;
+      memset(dst, 0, sizeof(float) * lo);
+      const float* src = xr + (long)ow * sw + off;
+      if (sw == 1)
+        memcpy(dst + lo, src + lo, sizeof(float) * (hi - lo));
+      else
+        for (int i = lo; i < hi; i++) dst[i] = src[(long)i * sw];
+      memset(dst + hi, 0, sizeof(float) * (run - hi));
     }
     dst += run;
     q += run;
@@ -85,21 +99,21 @@ static void pack_b(const BSrc* b, int N, int k0, int kb, int NR, float* out, flo
     return;
   }
   // Transposed sources: op(B)[k][j] = S[j][k], S row-major N×K (B_TRANS) or the column matrix
-  // (B_COLS_T: j is the row r, k the pixel).
-  for (int j = 0; j < N; j++) {
-    const float* src;
-    if (b->mode == B_TRANS) {
-      src = b->p + (long)j * b->ld + k0;
-    } else {
-      col_row(b->p, b->g, j, k0, kb, row);
-      src = row;
+  // (B_COLS_T: j is the row r, k the pixel). The NR rows of a panel are copied (or built) into `row`
+  // at a padded stride, so no two share a cache set, and transposed into the panel from there.
+  int stride = kb + 16;
+  for (int p = 0; p < panels; p++) {
+    int j0 = p * NR, w = N - j0 < NR ? N - j0 : NR;
+    for (int j = 0; j < w; j++) {
+      if (b->mode == B_TRANS) memcpy(row + (long)j * stride, b->p + (long)(j0 + j) * b->ld + k0, sizeof(float) * kb);
+      else col_row(b->p, b->g, j0 + j, k0, kb, row + (long)j * stride);
     }
-    float* dst = out + (long)(j / NR) * kb * NR + j % NR;
-    for (int k = 0; k < kb; k++) dst[(long)k * NR] = src[k];
-  }
-  for (int j = N; j < panels * NR; j++) {
-    float* dst = out + (long)(j / NR) * kb * NR + j % NR;
-    for (int k = 0; k < kb; k++) dst[(long)k * NR] = 0.0f;
+    float* dst = out + (long)p * kb * NR;
+    for (int k = 0; k < kb; k++) {
+      int j = 0;
+      for (; j < w; j++) dst[(long)k * NR + j] = row[(long)j * stride + k];
+      for (; j < NR; j++) dst[(long)k * NR + j] = 0.0f;
+    }
   }
 }
 
@@ -190,7 +204,9 @@ static void gemm_core(const float* A, int lda, int transA, const BSrc* B, float*
   int mPanels = (M + MR - 1) / MR, nPanels = (N + NR - 1) / NR;
   float* pa = scratch(&packA_buf, &packA_have, sizeof(float) * (size_t)mPanels * MR * kbMax);
   float* pb = scratch(&packB_buf, &packB_have, sizeof(float) * (size_t)nPanels * NR * kbMax);
-  float* row = scratch(&row_buf, &row_have, sizeof(float) * (size_t)(N > K ? N : K));
+  size_t rowFloats = (size_t)(N > K ? N : K);
+  if (rowFloats < (size_t)NR * (kbMax + 16)) rowFloats = (size_t)NR * (kbMax + 16);
+  float* row = scratch(&row_buf, &row_have, sizeof(float) * rowFloats);
   // One K block is a plain float32 sum: write it straight to C. Longer sums go through float64.
   int direct = !acc64 && K <= KB;
   double* acc = acc64;
@@ -264,9 +280,15 @@ static void col2im_add(const float* cols, float* dx, const Geom* g) {
       if (ih < 0 || ih >= g->H) continue;
       float* xr = xc + (long)ih * g->W;
       const float* o = row + (long)oh * g->OW;
-      int iw = -g->pl + kw * g->dw;
-      for (int ow = 0; ow < g->OW; ow++, iw += g->sw)
-        if (iw >= 0 && iw < g->W) xr[iw] += o[ow];
+      int off = kw * g->dw - g->pl, sw = g->sw;
+      int lo = off < 0 ? (-off + sw - 1) / sw : 0;
+      int hi = g->W - off > 0 ? (g->W - off + sw - 1) / sw : 0;
+      if (hi > g->OW) hi = g->OW;
+      float* dst = xr + off;
+      if (sw == 1)
+        for (int ow = lo; ow < hi; ow++) dst[ow] += o[ow];
+      else
+        for (int ow = lo; ow < hi; ow++) dst[(long)ow * sw] += o[ow];
     }
   }
 }

@@ -171,7 +171,8 @@ export class SaddleService implements SaddleApi {
     signal: AbortSignal,
     runId?: string,
   ) {
-    const evaluator = await openEvaluator(model, loss);
+    // The kernels never run on the event loop that answers API calls.
+    const evaluator = await openEvaluator(model, { ...loss, offMainThread: true });
     try {
       const report = await runHessian(evaluator, options, {
         signal,
@@ -232,7 +233,7 @@ export class SaddleService implements SaddleApi {
     signal: AbortSignal,
     runId?: string,
   ) {
-    const ev = await openEvaluator(model, loss);
+    const ev = await openEvaluator(model, { ...loss, offMainThread: true });
     try {
       const { grid, directions } = await runLandscape(ev, o, signal, rec, (p) =>
         this.emit({

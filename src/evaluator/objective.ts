@@ -21,6 +21,10 @@ import { buildLoss, type LossKind } from '../engine/loss';
 import type { OnnxModel } from '../formats/onnx/read';
 import { type ImportedGraph, importOnnx, initialValues, type Leaf } from '../onnx-import/import';
 import { checkTargets, checkTokenIds, classAxisOf, type Feed, oneHot, resolveFeeds } from './feeds';
+import { loadNativeKernels } from './native';
+
+// Every thread that evaluates (the main one and each worker) installs the native kernels if built.
+loadNativeKernels();
 
 export interface ObjectiveOptions {
   loss: LossKind;
@@ -61,8 +65,8 @@ interface Program {
   /** The logits' class axis (cross-entropy with class-index targets). */
   classAxis: number;
   positions: number;
-  grads: V[];
-  hv: V[];
+  /** The gradient and H·v graphs, built on first use (see derivatives()). */
+  derived: { grads: V[]; hv: V[] } | null;
   plans: Partial<Record<'loss' | 'grad' | 'hvp', Executable>>;
 }
 
@@ -135,11 +139,6 @@ export class Objective {
     const logits = imported.outputs[0].v;
     const classAxis = this.classAxis(g.shape(logits));
     const head = buildLoss(g, this.options.loss, logits, classAxis);
-    const paramVs = imported.params.map((p) => p.v);
-    const grads = gradients(g, head.sum, paramVs);
-    const vs = imported.params.map((p, i) => g.input(`v:${i}`, p.shape));
-    const dot = grads.map((gi, i) => g.sumAll(g.mul(gi, vs[i]))).reduce((a, b) => g.addV(a, b));
-    const hv = gradients(g, dot, paramVs);
     const hits = head.hits ?? head.sum;
     const program: Program = {
       imported,
@@ -148,19 +147,42 @@ export class Objective {
       logits,
       classAxis,
       positions: head.positions,
-      grads,
-      hv,
+      derived: null,
       plans: {},
     };
     this.programs.set(batch, program);
     return program;
   }
 
+  /**
+   * ∇L and H·v as graph values, built when a plan first needs them: the double-backward graph is
+   * most of the building time, and an evaluator that only reads the parameter layout (the main
+   * thread of the parallel evaluator) or only evaluates losses (landscapes) never builds it.
+   * H·v is the gradient of ⟨∇L, v⟩; with hash-consing the result has the cost of Pearlmutter's
+   * forward-over-reverse R-operator (see docs/algorithms.md).
+   */
+  private derivatives(p: Program): { grads: V[]; hv: V[] } {
+    if (p.derived) return p.derived;
+    const g = p.imported.graph;
+    const paramVs = p.imported.params.map((q) => q.v);
+    const grads = gradients(g, p.lossSum, paramVs);
+    const vs = p.imported.params.map((q, i) => g.input(`v:${i}`, q.shape));
+    const dot = grads.map((gi, i) => g.sumAll(g.mul(gi, vs[i]))).reduce((a, b) => g.addV(a, b));
+    const hv = gradients(g, dot, paramVs);
+    p.derived = { grads, hv };
+    return p.derived;
+  }
+
   private async plan(p: Program, kind: CallKind): Promise<Executable> {
     let plan = p.plans[kind];
     if (!plan) {
       const g = p.imported.graph;
-      const outputs = kind === 'loss' ? [p.lossSum, p.hits] : kind === 'grad' ? [p.lossSum, p.hits, ...p.grads] : p.hv;
+      const outputs =
+        kind === 'loss'
+          ? [p.lossSum, p.hits]
+          : kind === 'grad'
+            ? [p.lossSum, p.hits, ...this.derivatives(p).grads]
+            : this.derivatives(p).hv;
       plan = await this.backend.compile(g, outputs, this.dtype);
       p.plans[kind] = plan;
     }
@@ -183,17 +205,32 @@ export class Objective {
     return Array.from({ length: Math.ceil(N / this.options.batchSize) }, (_v, i) => i * this.options.batchSize);
   }
 
-  /** Write θ and v into their device arrays (created on first use), and the statistics when changed. */
+  /**
+   * The per-tensor leaves for θ and v. On the CPU, a vector already in the plan's dtype is bound in
+   * place, tensor by tensor (views, no copy: a landscape updates θ in place and each point costs
+   * the forward pass alone); otherwise it is written into device arrays (a GPU upload).
+   */
+  private leavesOf(vec: Vec, arrays: DeviceArray[]): LeafValue[] {
+    const inPlace =
+      this.backend.name === 'cpu' &&
+      (this.dtype === 'float64' ? vec instanceof Float64Array : vec instanceof Float32Array);
+    return this.params.map((p, i) => {
+      const view = vec.subarray(p.offset, p.offset + p.size);
+      if (inPlace) return view;
+      arrays[i].write(view);
+      return arrays[i];
+    });
+  }
+
+  /** θ and v as leaves (device arrays created on first use), and the statistics when changed. */
   private writeLeaves(theta: Vec, v: Vec | null) {
     if (!this.device) {
       const make = () => this.params.map((p) => this.backend.createArray(p.size, this.dtype));
       this.device = { params: make(), v: make(), buffers: new Map() };
     }
     const d = this.device;
-    this.params.forEach((p, i) => {
-      d.params[i].write(theta.subarray(p.offset, p.offset + p.size));
-      if (v) d.v[i].write(v.subarray(p.offset, p.offset + p.size));
-    });
+    const params = this.leavesOf(theta, d.params);
+    const vs = v ? this.leavesOf(v, d.v) : null;
     if (this.buffersDirty) {
       for (const [k, b] of this.buffers) {
         let arr = d.buffers.get(k);
@@ -206,7 +243,7 @@ export class Objective {
       }
       this.buffersDirty = false;
     }
-    return d;
+    return { params, v: vs, buffers: d.buffers };
   }
 
   /**
@@ -225,7 +262,7 @@ export class Objective {
     const tPer = this.data.targets.shape.slice(1).reduce((a, b) => a * b, 1);
     const device = this.writeLeaves(theta, kind === 'hvp' ? v : null);
     const values = new Map<string, LeafValue>(device.buffers);
-    if (kind === 'hvp') this.params.forEach((_q, i) => values.set(`v:${i}`, device.v[i]));
+    if (kind === 'hvp') this.params.forEach((_q, i) => values.set(`v:${i}`, (device.v as LeafValue[])[i]));
     // The last mini-batch may be shorter: its executable is another one, and its sums come last,
     // in the order the batches were run.
     const used: Executable[] = [];

@@ -27,6 +27,8 @@ export interface LossOptions {
   inputs?: string;
   targetsKey?: string;
   threads: number;
+  /** Run the CPU kernels on worker threads even for one thread (hosts with an event loop to keep free). */
+  offMainThread?: boolean;
   /** Where kernels run: 'auto' (a hardware GPU when there is one, else the CPU) by default. */
   backend?: BackendChoice;
   weights?: string;
@@ -86,5 +88,6 @@ export async function openEvaluator(
     data,
     { loss, bn: opts.bn, batchSize: opts.batchSize, weights, backend, backendNotice: notice },
     opts.threads,
+    opts.offMainThread,
   );
 }

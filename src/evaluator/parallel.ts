@@ -221,15 +221,18 @@ class ParallelEvaluator extends ObjectiveView implements Evaluator {
 /**
  * One Objective on the calling thread, or CPU workers sharing the mini-batches. A device backend
  * (the GPU) is used from one thread whatever `threads` says: it is never dropped for the workers.
+ * `offMainThread` (saddle serve, the app) puts even a single thread's CPU work on a worker, so the
+ * caller's event loop keeps answering while the kernels run.
  */
 export function createEvaluator(
   model: OnnxModel,
   data: Dataset,
   options: ObjectiveOptions,
   threads: number,
+  offMainThread = false,
 ): Evaluator {
   const onCpu = !options.backend || options.backend.name === 'cpu';
-  if (threads <= 1 || !onCpu || options.dtype === 'float64')
-    return new LocalEvaluator(new Objective(model, data, options));
-  return ParallelEvaluator.create(model, data, options, threads);
+  const workers = threads > 1 || (offMainThread && threads >= 1);
+  if (!workers || !onCpu || options.dtype === 'float64') return new LocalEvaluator(new Objective(model, data, options));
+  return ParallelEvaluator.create(model, data, options, Math.max(1, threads));
 }

@@ -6,6 +6,7 @@
 import type { Buf, ConvGeom } from '../ir';
 import type { Shape } from '../shape';
 import { gemm } from './gemm';
+import { nativeKernels } from './native';
 import { type Im2colArgs, wasmGemm } from './wasm-gemm';
 
 interface Dims {
@@ -119,9 +120,21 @@ function colArgs(d: Dims, geom: ConvGeom): Im2colArgs {
 /** Whether this call can run on the WebAssembly kernel with operands staged in its memory. */
 const staged = (...bufs: Buf[]) => bufs.every((b) => b instanceof Float32Array);
 
+/** Run on the native kernels when they are installed and the operands are float32. */
+function viaNative(kind: 0 | 1 | 2, a: Buf, b: Buf, out: Buf, d: Dims, geom: ConvGeom): boolean {
+  const native = nativeKernels();
+  if (!native || !(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array)) return false;
+  const [sh, sw] = geom.strides;
+  const [pt, pl] = geom.pads;
+  const [dh, dw] = geom.dilations;
+  native.conv(kind, a, b, out, d.N, d.C, d.H, d.W, d.M, d.KH, d.KW, d.OH, d.OW, d.G, sh, sw, pt, pl, dh, dw);
+  return true;
+}
+
 export function conv2d(x: Buf, xShape: Shape, w: Buf, wShape: Shape, y: Buf, yShape: Shape, geom: ConvGeom): void {
   const d = dims(xShape, wShape, yShape, geom);
   const P = d.OH * d.OW;
+  if (viaNative(0, x, w, y, d, geom)) return;
   if (staged(x, w, y)) {
     const img = d.Cg * d.H * d.W;
     const s = wasmGemm().stage(d.Mg, P, d.R, img);
@@ -159,6 +172,7 @@ export function conv2dBackInput(
 ): void {
   const d = dims(xShape, wShape, dyShape, geom);
   const P = d.OH * d.OW;
+  if (viaNative(1, dy, w, dx, d, geom)) return;
   dx.fill(0);
   if (staged(dy, w, dx)) {
     const img = d.Cg * d.H * d.W;
@@ -199,6 +213,7 @@ export function conv2dBackWeight(
 ): void {
   const d = dims(xShape, wShape, dyShape, geom);
   const P = d.OH * d.OW;
+  if (viaNative(2, x, dy, dw, d, geom)) return;
   if (staged(x, dy, dw)) {
     const img = d.Cg * d.H * d.W;
     const s = wasmGemm().stage(d.Mg, d.R, P, img);

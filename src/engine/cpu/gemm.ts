@@ -3,17 +3,21 @@
  * Transposed operands are materialized first so the inner loop always streams rows of B.
  */
 import type { Buf } from '../ir';
+import { nativeKernels } from './native';
 import { wasmGemm } from './wasm-gemm';
 
 let rowScratch = new Float64Array(1024);
 
 /** Below this many multiply-adds the staging copies cost more than the SIMD kernel saves. */
 const WASM_MIN_WORK = 4096;
+/** The same for a call into the native addon, which copies nothing. */
+const NATIVE_MIN_WORK = 1024;
 
 /**
  * C[cOff..] (M×N) = (accumulate ? C : 0) + op(A) · op(B), op(A) M×K and op(B) K×N; a transposed
- * operand is stored the other way round (A as K×M, B as N×K). Float32 operands go to the
- * WebAssembly SIMD kernel; float64 ones (the exact reference path) stay in JS.
+ * operand is stored the other way round (A as K×M, B as N×K). Float32 operands go to the native
+ * kernels when installed, else to the WebAssembly SIMD kernel; float64 ones (the exact reference
+ * path) stay in JS.
  */
 export function gemm(
   A: Buf,
@@ -29,6 +33,17 @@ export function gemm(
   transA = false,
   transB = false,
 ): void {
+  const native = nativeKernels();
+  if (
+    native &&
+    M * N * K >= NATIVE_MIN_WORK &&
+    A instanceof Float32Array &&
+    B instanceof Float32Array &&
+    C instanceof Float32Array
+  ) {
+    native.gemm(A, aOff, B, bOff, C, cOff, M, N, K, (accumulate ? 1 : 0) | (transA ? 2 : 0) | (transB ? 4 : 0));
+    return;
+  }
   if (
     A instanceof Float32Array &&
     B instanceof Float32Array &&

@@ -1,6 +1,7 @@
 /** Reductions over axes (kept as size 1), accumulated in float64. */
 import type { Buf } from '../ir';
 import { blockPattern, type Shape, size, stridesOf } from '../shape';
+import { nativeKernels } from './native';
 
 /** Split the input shape into (outer, reduced, inner) when the reduced axes are contiguous. */
 function contiguous(shape: Shape, axes: number[]): [number, number, number] | null {
@@ -67,6 +68,12 @@ function keptBlock(shape: Shape, axes: number[], x: Buf, out: Buf): boolean {
   const block = blockPattern(kept, shape);
   if (!block) return false;
   const [outer, mid, inner] = block;
+  const native = nativeKernels();
+  // Small sums stay in JavaScript: a call into the addon costs more.
+  if (native && x.length >= 512 && x instanceof Float32Array && out instanceof Float32Array) {
+    native.sumBlocks(x, out, outer, mid, inner);
+    return true;
+  }
   const acc = new Float64Array(mid);
   let o = 0;
   for (let p = 0; p < outer; p++) {

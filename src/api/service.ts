@@ -271,18 +271,7 @@ export class SaddleService implements SaddleApi {
   ) {
     const ev = await openEvaluator(model, loss);
     try {
-      const { grid, directions } = await runLandscape(ev, o, signal, rec, (p) =>
-        this.emit({
-          type: 'progress',
-          job,
-          stage: 'points',
-          done: p.done,
-          total: p.total,
-          etaSeconds: p.etaSeconds,
-          runId,
-          partial: p.point,
-        }),
-      );
+      const { grid, directions } = await runLandscape(ev, o, signal, rec, this.pointEvents(job, runId));
       return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions };
     } finally {
       await ev.close();

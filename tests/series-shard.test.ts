@@ -105,6 +105,13 @@ describe('a sharded series', () => {
     expect(numbers(got)).toEqual(numbers(want));
     expect(numbers(got)[3].topEigenvalues).toHaveLength(2);
     expect(got.correlation).toEqual(want.correlation);
+    // The merged `series` run lists every member's run, in order.
+    const merged = new RunStore(out);
+    try {
+      expect(merged.getRun(summary.runId)?.results.members).toEqual(got.members.map((m) => m.runId));
+    } finally {
+      merged.close();
+    }
 
     // A shard rerun into its file takes up its earlier run: still one shard 0 there, and it merges.
     await seriesCommand(model, options(shards[0], { index: 0, count: 2 }));

@@ -57,7 +57,7 @@ export async function runSeriesShard(
         options,
       };
       rec?.result('shard', record);
-      rec?.result('series', { id: ctx.series.id, key: ctx.series.key, members: members.map((m) => m.index) });
+      rec?.result('series', { id: ctx.series.id, key: ctx.series.key, members: members.length });
       const entries = await runSeriesMembers(ctx, members);
       ctx.store.putResult(
         id,
@@ -114,5 +114,13 @@ export function mergeSeriesShards(target: RunStore, id: string, shards: ShardRun
     }
   }
   const series = joined as SeriesRow;
-  target.putResult(id, 'series', { id: series.id, key: series.key, members: seriesRuns(target, series.id).size });
+  const runs = seriesRuns(target, series.id);
+  const count = series.spec.checkpoints.length * series.spec.data.length;
+  target.putResult(id, 'series', { id: series.id, key: series.key, members: count });
+  // Shard 0's list of its members' runs (copied as a result) becomes the whole series' list.
+  target.putResult(
+    id,
+    'members',
+    Array.from({ length: count }, (_v, k) => runs.get(k)?.id ?? null),
+  );
 }

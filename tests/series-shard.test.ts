@@ -119,6 +119,11 @@ describe('a sharded series', () => {
     expect(again.shards).toBe(2);
   }, 120_000);
 
+  it('needs a database to record a shard in', async () => {
+    const { db: _db, ...noDb } = options('unused.db', { index: 0, count: 2 });
+    await expect(seriesCommand(model, noDb)).rejects.toThrow(/--shard 0\/2 .*give --db/);
+  });
+
   it('is a command saddle slurm splits', () => {
     const args = ['series', model, '--checkpoints', checkpoints.join(','), '--data', data[0], '--data', data[1]];
     const inner = parseInner(buildProgram(), [...args, '--db', join(dir, 'slurm-out.db')]);

@@ -111,6 +111,36 @@ export const LandscapeRequestSchema = z
   })
   .strict();
 
+/** The PCA trajectory surface of checkpoints in training order (the last is the origin). */
+export const TrajectoryRequestSchema = z
+  .object({
+    ...AnalysisBase,
+    checkpoints: z.array(PathSchema).min(3).max(500),
+    options: z
+      .object({ steps: z.number().int().min(2).max(401), margin: z.number().min(0).max(10) })
+      .partial()
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+/** The loss along the line from one checkpoint to another (α = 0 at `from`, 1 at `to`). */
+export const InterpolateRequestSchema = z
+  .object({
+    ...AnalysisBase,
+    from: PathSchema,
+    to: PathSchema,
+    options: z
+      .object({
+        steps: z.number().int().min(2).max(401),
+        range: z.string().regex(/^-?[\d.e+-]+:-?[\d.e+-]+$/, 'a:b'),
+      })
+      .partial()
+      .strict()
+      .default({}),
+  })
+  .strict();
+
 const RunStateSchema = z.enum(['pending', 'running', 'finished', 'failed', 'cancelled', 'crashed']);
 
 export const RunSummarySchema = z.object({
@@ -299,6 +329,10 @@ export const methods = {
     response: WeightsReportSchema,
   },
   landscape: { request: LandscapeRequestSchema, response: z.record(z.string(), z.unknown()) },
+  /** As `saddle trajectory`: the grid ({x, y, loss, accuracy}), directions and path, recorded as a run. */
+  trajectory: { request: TrajectoryRequestSchema, response: z.record(z.string(), z.unknown()) },
+  /** As `saddle interpolate`: the line's grid and directions, recorded as a run. */
+  interpolate: { request: InterpolateRequestSchema, response: z.record(z.string(), z.unknown()) },
   listRuns: { request: z.object({}).strict(), response: z.array(RunSummarySchema) },
   getRun: { request: z.object({ id: RunIdSchema }).strict(), response: RunViewSchema },
   deleteRun: { request: z.object({ id: RunIdSchema }).strict(), response: z.object({ deleted: z.boolean() }) },

@@ -18,13 +18,14 @@ import { weightTargets } from '../onnx-import/import';
 import { demoPaths } from '../resources';
 import { hessianOptionsOf, runHessian, spectrumJson } from '../runs/hessian-run';
 import { importRunsFile } from '../runs/import';
-import { type LandscapeRunOptions, runLandscape } from '../runs/landscape-run';
+import { type GridProgress, type LandscapeRunOptions, runLandscape } from '../runs/landscape-run';
 import { JobQueue } from '../runs/queue';
 import { RunRecorder, type RunSpec, recorded } from '../runs/recorder';
 import { runSummaries, runSummary } from '../runs/run-summary';
 import { seriesSummaries, seriesView } from '../runs/series-view';
 import type { RunStore } from '../store/store';
 import { SADDLE_VERSION } from '../version';
+import { interpolateJob, trajectoryJob } from './checkpoint-jobs';
 import type { EngineEvent, OpenedModel, Request, Response, RunView, SaddleApi, VersionInfo } from './contract';
 import { startSeries } from './series-job';
 
@@ -81,7 +82,10 @@ export class SaddleService implements SaddleApi {
     return opened;
   }
 
-  private lossOptions(request: Request<'hessian'> | Request<'landscape'>, seed: number): LossOptions {
+  private lossOptions(
+    request: Request<'hessian' | 'landscape' | 'trajectory' | 'interpolate'>,
+    seed: number,
+  ): LossOptions {
     return {
       data: request.data,
       weights: request.weights,
@@ -224,6 +228,40 @@ export class SaddleService implements SaddleApi {
     );
   }
 
+  /** The PCA trajectory surface through checkpoints, and the line between two (the series view's). */
+  async trajectory(request: Request<'trajectory'>): Promise<Response<'trajectory'>> {
+    const { spec, work } = trajectoryJob(request, this.opened(request.modelId).info.file, this.lossOptions(request, 0));
+    return this.runJob(request.job, spec, (rec, signal, runId) =>
+      work(rec, signal, this.pointEvents(request.job, runId)),
+    );
+  }
+
+  async interpolate(request: Request<'interpolate'>): Promise<Response<'interpolate'>> {
+    const { spec, work } = interpolateJob(
+      request,
+      this.opened(request.modelId).info.file,
+      this.lossOptions(request, 0),
+    );
+    return this.runJob(request.job, spec, (rec, signal, runId) =>
+      work(rec, signal, this.pointEvents(request.job, runId)),
+    );
+  }
+
+  /** Each grid point as a progress event of the job. */
+  private pointEvents(job: string, runId?: string) {
+    return (p: GridProgress) =>
+      this.emit({
+        type: 'progress',
+        job,
+        stage: 'points',
+        done: p.done,
+        total: p.total,
+        etaSeconds: p.etaSeconds,
+        runId,
+        partial: p.point,
+      });
+  }
+
   private async landscapeWork(
     model: string,
     loss: LossOptions,
@@ -235,18 +273,7 @@ export class SaddleService implements SaddleApi {
   ) {
     const ev = await openEvaluator(model, { ...loss, offMainThread: true });
     try {
-      const { grid, directions } = await runLandscape(ev, o, signal, rec, (p) =>
-        this.emit({
-          type: 'progress',
-          job,
-          stage: 'points',
-          done: p.done,
-          total: p.total,
-          etaSeconds: p.etaSeconds,
-          runId,
-          partial: p.point,
-        }),
-      );
+      const { grid, directions } = await runLandscape(ev, o, signal, rec, this.pointEvents(job, runId));
       return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions };
     } finally {
       await ev.close();

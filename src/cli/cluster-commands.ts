@@ -31,7 +31,7 @@ export function addClusterCommands(program: Command, buildProgram: () => Command
   program
     .command('slurm')
     .description(
-      'run a landscape, interpolate, trajectory or hessian --trace/--density command as a Slurm job array of N shards, merged into its --db by a job that depends on it (afterok)',
+      'run a landscape, interpolate, trajectory, series or hessian --trace/--density command as a Slurm job array of N shards, merged into its --db by a job that depends on it (afterok)',
     )
     .usage('--shards <n> [options] <command> <args...>')
     .argument('<command>', `the command to split: ${SHARDABLE.join(', ')}`)
@@ -64,7 +64,7 @@ export function addClusterCommands(program: Command, buildProgram: () => Command
   program
     .command('k8s')
     .description(
-      'write a Kubernetes Indexed Job of N shards of a landscape, interpolate, trajectory or hessian --trace/--density command, and the Job that merges them',
+      'write a Kubernetes Indexed Job of N shards of a landscape, interpolate, trajectory, series or hessian --trace/--density command, and the Job that merges them',
     )
     .usage('--shards <n> --image <image> [options] <command> <args...>')
     .argument('<command>', `the command to split: ${SHARDABLE.join(', ')}`)

@@ -13,8 +13,8 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 
-/** Commands whose work splits into shards (the checkpoint `series` joins this list when it lands). */
-export const SHARDABLE = ['landscape', 'interpolate', 'trajectory', 'hessian'];
+/** Commands whose work splits into shards. */
+export const SHARDABLE = ['landscape', 'interpolate', 'trajectory', 'hessian', 'series'];
 
 /** A word for a POSIX shell: bare when that is safe, else in single quotes. */
 export function shellQuote(word: string): string {

@@ -1,15 +1,10 @@
 /** `saddle landscape` and `saddle interpolate`: loss surfaces along directions, as JSON or a summary. */
-import { type Grid, linspace } from '../analysis/landscape';
+import type { Grid } from '../analysis/landscape';
 import { type Shard, shardLabel } from '../analysis/shard';
-import { pcaTrajectory } from '../analysis/trajectory';
-import type { Evaluator } from '../evaluator/evaluator';
 import { describeBinding, type LossOptions, openEvaluator } from '../evaluator/open';
-import { openCheckpoint } from '../formats/checkpoint';
-import { bindWeights } from '../model/bind';
-import { loadOnnxFile } from '../model/open';
-import { weightTargets } from '../onnx-import/import';
-import { type DirectionOptions, evaluateRecordedGrid, type GridProgress, runLandscape } from '../runs/landscape-run';
+import { type DirectionOptions, type GridProgress, runLandscape } from '../runs/landscape-run';
 import { recorded } from '../runs/recorder';
+import { bindCheckpoints, runInterpolation, runTrajectory } from '../runs/trajectory-run';
 import { hessianCommand } from './hessian';
 import { noteBackend, noteUnlessJson, requireDbForShard, runSpec, stderrProgress, withCancel } from './progress';
 import { withStore } from './runs';
@@ -119,23 +114,6 @@ export interface InterpolateCliOptions extends LossOptions {
   shard?: Shard | null;
 }
 
-function bindAll(model: Awaited<ReturnType<typeof loadOnnxFile>>, paths: string[]) {
-  return paths.map((path) => {
-    const ckpt = openCheckpoint(path);
-    try {
-      return bindWeights(weightTargets(model), ckpt);
-    } finally {
-      ckpt.close();
-    }
-  });
-}
-
-function flat(ev: Evaluator, params: Float32Array[]): Float32Array {
-  const theta = new Float32Array(ev.size);
-  params.forEach((t, i) => theta.set(t, ev.params[i].offset));
-  return theta;
-}
-
 export interface TrajectoryCliOptions extends LossOptions {
   checkpoints: string;
   steps: number;
@@ -147,12 +125,11 @@ export interface TrajectoryCliOptions extends LossOptions {
 /** PCA of the checkpoints' differences from the last; the surface in that plane with the path on it. */
 export async function trajectoryCommand(modelPath: string, o: TrajectoryCliOptions, resumeId?: string): Promise<void> {
   requireDbForShard(o);
-  const model = await loadOnnxFile(modelPath);
   const paths = o.checkpoints
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean);
-  const bound = bindAll(model, paths);
+  const bound = await bindCheckpoints(modelPath, paths);
   const ev = await openEvaluator(modelPath, { ...o, boundWeights: bound[bound.length - 1] });
   try {
     await withCancel((signal) =>
@@ -160,35 +137,12 @@ export async function trajectoryCommand(modelPath: string, o: TrajectoryCliOptio
         o.db,
         runSpec('trajectory', modelPath, o),
         async (rec) => {
-          const thetas = bound.map((b) => flat(ev, b.params));
-          const t = pcaTrajectory(thetas);
-          const span = (k: 0 | 1) => {
-            const xs = t.path.map((p) => p[k]);
-            const lo = Math.min(...xs);
-            const hi = Math.max(...xs);
-            const pad = o.margin * Math.max(hi - lo, 1e-12);
-            return linspace(`${lo - pad}:${hi + pad}`, o.steps);
-          };
-          const directions = {
-            kind: 'pca',
-            normalization: 'none',
-            checkpoints: paths,
-            explainedVariance: t.explainedVariance,
-          };
-          rec?.result('path', t.path);
-          const meta = { directions, path: t.path };
-          const grid = await withPointProgress((onProgress) =>
-            evaluateRecordedGrid(ev, thetas[thetas.length - 1], t.d1, t.d2, span(0), span(1), {
-              signal,
-              rec,
-              meta,
-              onProgress,
-              shard: o.shard,
-            }),
+          const { grid, directions, path } = await withPointProgress((onProgress) =>
+            runTrajectory(ev, bound, paths, o, { signal, rec, onProgress, shard: o.shard }),
           );
           if (o.json)
             process.stdout.write(
-              `${JSON.stringify({ x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, path: t.path, ...(o.shard ? { shard: o.shard } : {}) })}\n`,
+              `${JSON.stringify({ x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, path, ...(o.shard ? { shard: o.shard } : {}) })}\n`,
             );
           else print(grid, directions, false, o.shard);
         },
@@ -207,46 +161,18 @@ export async function interpolateCommand(
   resumeId?: string,
 ): Promise<void> {
   requireDbForShard(o);
-  const model = await loadOnnxFile(modelPath);
   // Binding every file first reports any mismatch before work starts.
   const files = [o.from, o.to, ...(o.third ? [o.third] : [])];
-  const [a, b, c] = bindAll(model, files);
-  const ev = await openEvaluator(modelPath, { ...o, boundWeights: a });
+  const bound = await bindCheckpoints(modelPath, files);
+  const ev = await openEvaluator(modelPath, { ...o, boundWeights: bound[0] });
   try {
     await withCancel((signal) =>
       recorded(
         o.db,
         { ...runSpec('interpolate', modelPath, o), weightsPath: o.from },
         async (rec) => {
-          const thetaA = ev.initialTheta();
-          const minus = (t: Float32Array) => Float64Array.from(t, (v, k) => v - thetaA[k]);
-          const d1 = minus(flat(ev, b.params));
-          const d2 = c ? minus(flat(ev, c.params)) : null;
-          // Running statistics move with the weights too, so (1, 0) is exactly the second checkpoint.
-          const buffersAt = (x: number, y: number) => {
-            const out = new Map<string, Float32Array>();
-            for (const [k, va] of a.buffers) {
-              const vb = b.buffers.get(k);
-              const vc = c?.buffers.get(k);
-              if (vb)
-                out.set(
-                  k,
-                  Float32Array.from(va, (v, i) => v + x * (vb[i] - v) + (vc ? y * (vc[i] - v) : 0)),
-                );
-            }
-            return out;
-          };
-          const xs = linspace(o.range, o.steps);
-          const directions = { kind: c ? 'plane' : 'interpolation', checkpoints: files, normalization: 'none' };
-          const grid = await withPointProgress((onProgress) =>
-            evaluateRecordedGrid(ev, thetaA, d1, d2, xs, d2 ? xs : null, {
-              signal,
-              rec,
-              meta: { directions },
-              onProgress,
-              buffersAt,
-              shard: o.shard,
-            }),
+          const { grid, directions } = await withPointProgress((onProgress) =>
+            runInterpolation(ev, bound, files, o, { signal, rec, onProgress, shard: o.shard }),
           );
           print(grid, directions, o.json, o.shard);
         },

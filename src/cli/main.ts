@@ -236,6 +236,7 @@ export function buildProgram(): Command {
     .option('--runs <n>', 'SLQ runs (the criteria are their mean ± std)', positiveInt, 3)
     .option('--kh-n <x>', 'exponent n of the Kh criterion', Number, 0.5)
     .option('--db <file>', 'record the members as runs of one series in this database (a rerun resumes it)')
+    .option('--shard <I/N>', `${SHARD_HELP} (splits the members, checkpoint-major)`, shardOption)
     .action((model: string, opts: SeriesCliOptions) => seriesCommand(model, opts));
 
   const runs = program.command('runs').description('runs recorded with --db');

@@ -5,19 +5,22 @@
  */
 import { basename } from 'node:path';
 import type { Correlation, CriterionName } from '../analysis/series-correlation';
+import type { Shard } from '../analysis/shard';
 import type { LossOptions } from '../evaluator/open';
 import {
   openRecordedSeries,
   prepareSeries,
   runSeriesMembers,
+  type SeriesContext,
   type SeriesEntry,
   type SeriesOptions,
   seriesCorrelation,
   seriesMembers,
   seriesSpec,
 } from '../runs/series-run';
+import { runSeriesShard, seriesShardMembers } from '../runs/series-shard';
 import { RunStore } from '../store/store';
-import { stderrProgress, withCancel } from './progress';
+import { requireDbForShard, stderrProgress, withCancel } from './progress';
 
 export interface SeriesCliOptions extends Omit<LossOptions, 'data' | 'weights'> {
   checkpoints: string;
@@ -27,6 +30,8 @@ export interface SeriesCliOptions extends Omit<LossOptions, 'data' | 'weights'> 
   runs: number;
   khN: number;
   db?: string;
+  /** Compute only this shard's members (a contiguous range of the series' order), with db. */
+  shard?: Shard | null;
 }
 
 const splitList = (s: string) =>
@@ -36,47 +41,52 @@ const splitList = (s: string) =>
     .filter(Boolean);
 
 export function seriesOptionsOf(o: SeriesCliOptions): SeriesOptions {
-  const { checkpoints: _c, data: _d, topK, iterations, runs, khN, db: _db, json: _json, ...loss } = o;
+  const { checkpoints: _c, data: _d, topK, iterations, runs, khN, db: _db, json: _json, shard: _s, ...loss } = o;
   return { loss, hessian: { topK, iterations, runs, khN, seed: o.seed } };
 }
 
 export async function seriesCommand(modelPath: string, o: SeriesCliOptions): Promise<void> {
+  requireDbForShard(o);
   const options = seriesOptionsOf(o);
   const spec = seriesSpec(modelPath, splitList(o.checkpoints), o.data, options);
   const bound = await prepareSeries(modelPath, spec, options);
-  const members = seriesMembers(spec.checkpoints, spec.data);
+  const members = seriesShardMembers(spec.checkpoints, spec.data, o.shard ?? null);
   const store = o.db ? new RunStore(o.db) : null;
   const progress = stderrProgress('series');
   let entries: SeriesEntry[];
   try {
     const series = store ? await openRecordedSeries(store, spec) : null;
-    if (series && !o.json) process.stderr.write(`series ${series.id} (${members.length} members)\n`);
-    entries = await withCancel((signal) =>
-      runSeriesMembers(
-        {
-          modelPath,
-          options,
-          bound,
-          store,
-          series,
-          signal,
-          onProgress: (p) =>
-            progress.update(
-              `[${p.member.index + 1}/${p.members} ${basename(p.member.checkpoint)} on ${basename(p.member.data)}] ${p.stage}`,
-              p.done,
-              p.total,
-              p.message,
-              p.etaSeconds,
-            ),
-        },
-        members,
-      ),
-    );
+    if (series && !o.json)
+      process.stderr.write(
+        `series ${series.id} (${o.shard ? `shard ${o.shard.index}/${o.shard.count}: members ${members[0]?.index + 1}–${members[members.length - 1]?.index + 1} of ${seriesMembers(spec.checkpoints, spec.data).length}` : `${members.length} members`})\n`,
+      );
+    entries = await withCancel((signal) => {
+      const ctx: SeriesContext = {
+        modelPath,
+        options,
+        bound,
+        store,
+        series,
+        signal,
+        onProgress: (p) =>
+          progress.update(
+            `[${p.member.index + 1}/${p.members} ${basename(p.member.checkpoint)} on ${basename(p.member.data)}] ${p.stage}`,
+            p.done,
+            p.total,
+            p.message,
+            p.etaSeconds,
+          ),
+      };
+      return o.shard && store && series
+        ? runSeriesShard({ ...ctx, store, series }, o.shard)
+        : runSeriesMembers(ctx, members);
+    });
   } finally {
     progress.done();
     store?.close();
   }
-  const correlation = spec.data.length > 1 ? seriesCorrelation(members, entries) : null;
+  // A shard's slice of the members says little about the correlation: the merged series gives it.
+  const correlation = spec.data.length > 1 && !o.shard ? seriesCorrelation(members, entries) : null;
   if (o.json) {
     const stripped = correlation
       ? Object.fromEntries(Object.entries(correlation).map(([k, c]) => [k, { r: c.r, n: c.n, note: c.note }]))

@@ -5,8 +5,9 @@
  *  - hessian: the stages that do not split come whole from shard 0; Hutchinson probe values and SLQ
  *    runs are put in index order and the single run's statistics are computed over them (the trace
  *    with its stopping rule, the density and the LLA criteria over all runs).
- * A new sharded kind (the checkpoint `series`: one item per checkpoint, split with shareIndices)
- * adds its merger to `shardMergers`; `runs merge` dispatches on the run's kind.
+ *  - series: the members are whole runs; each shard's range of them is copied and joined to one
+ *    series (series-shard.ts).
+ * A new sharded kind adds its merger to `shardMergers`; `runs merge` dispatches on the run's kind.
  */
 import { llaCriteria, type SlqRun, smoothDensity } from '../analysis/density';
 import { shareRange } from '../analysis/shard';
@@ -14,6 +15,7 @@ import { defaultHessianOptions, type HessianReport, type HessianShare } from '..
 import { hutchinsonEstimate } from '../analysis/trace';
 import type { RunStore } from '../store/store';
 import { hessianOptionsOf, plannedStages, spectrumJson } from './hessian-run';
+import { mergeSeriesShards } from './series-shard';
 import { canonicalJson } from './shard-job';
 import type { ShardRun } from './shard-merge';
 
@@ -122,4 +124,5 @@ export const shardMergers: Record<string, ShardMerger> = {
   interpolate: mergeGrids,
   trajectory: mergeGrids,
   hessian: mergeHessian,
+  series: mergeSeriesShards,
 };

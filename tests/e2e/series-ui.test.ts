@@ -2,7 +2,8 @@
  * End to end in Chromium against `saddle serve`: a checkpoint series of three checkpoints on two data
  * sets run from the UI (the fixture of fixtures/gen_series.py), its timeline and correlation; the
  * runs table's names, search, filter, sort, detail and delete on the member runs; and a series whose
- * files do not fit, refused with every mismatch. Screenshots go to tests/artifacts/.
+ * files do not fit, refused with every mismatch; from the series, its checkpoints' PCA trajectory
+ * and the interpolation between two of them, one click each. Screenshots go to tests/artifacts/.
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -135,6 +136,30 @@ describe.runIf(hasBrowser)('checkpoint series and the runs table in the served U
     expect(await page.locator('[data-testid=run-detail]').count()).toBe(0);
   }, 60_000);
 
+  it('opens the trajectory of the series checkpoints and the line between two of them, one click each', async () => {
+    await page.click('[data-testid=series-trajectory]');
+    await expect
+      .poll(() => page.textContent('[data-testid=series-grid-stage]'), { timeout: 60_000 })
+      .toBe('trajectory finished.');
+    await expect.poll(() => page.locator(rows).count()).toBe(6);
+    await page.waitForSelector('[data-testid=run-detail]');
+    expect(await page.textContent('[data-testid=run-figures] h3')).toBe('trajectory mlp.onnx: 3 checkpoints');
+    expect(await page.locator('[data-testid=run-detail] [data-testid=detail-inputs]').textContent()).toMatch(
+      /model\s*mlp\.onnx sha256 [0-9a-f]{12}….*data\s*train\.npz/,
+    );
+
+    await page.selectOption('[data-testid=series-from]', '1');
+    await page.selectOption('[data-testid=series-to]', '2');
+    await page.click('[data-testid=series-interpolate]');
+    await expect
+      .poll(() => page.textContent('[data-testid=series-grid-stage]'), { timeout: 60_000 })
+      .toBe('interpolate finished.');
+    await expect.poll(() => page.locator(rows).count()).toBe(7);
+    await expect
+      .poll(() => page.textContent('[data-testid=run-figures] h3'))
+      .toBe('interpolate mlp.onnx: epoch4.pt → epoch8.pt');
+  }, 120_000);
+
   it('refuses a series whose files do not fit, naming every mismatch, before any work', async () => {
     await page.setInputFiles('[data-testid=series-checkpoints]', [series('epoch1.pt'), series('mismatch-ckpt.pt')]);
     await page.setInputFiles('[data-testid=series-others]', series('mismatch-wide.npz'));
@@ -143,6 +168,6 @@ describe.runIf(hasBrowser)('checkpoint series and the runs table in the served U
     const error = (await page.textContent('[data-testid=error]')) ?? '';
     expect(error).toContain('mismatch-ckpt.pt');
     expect(error).toContain('mismatch-wide.npz');
-    expect(await page.locator(rows).count()).toBe(5);
+    expect(await page.locator(rows).count()).toBe(7);
   }, 60_000);
 });

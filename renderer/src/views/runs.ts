@@ -380,7 +380,11 @@ export function runsPanel(
     return true;
   };
   // The series card sits beside the table (outside it: its rows are not runs) and refreshes with it.
-  const series = seriesPanel(host, onError);
+  const series = seriesPanel(host, onError, async (runId) => {
+    await refresh();
+    const r = (await host.api.listRuns({})).find((x) => x.id === runId);
+    if (r) await show(r);
+  });
   const element = h('div', { class: 'runs-and-series' }, table, compareCard, series.element);
   return {
     element,

@@ -7,6 +7,7 @@
 import { type EngineEvent, isCancellation, type ProgressEvent, type SeriesView } from '../../../../src/api/contract';
 import type { Host } from '../../api';
 import { h } from '../../dom';
+import { checkpointGrids } from './checkpoint-grids';
 import { seriesTimeline } from './timeline';
 
 export interface SeriesPanel {
@@ -24,7 +25,12 @@ function numberInput(label: string, value: string): HTMLInputElement {
   return h('input', { type: 'number', min: '1', step: '1', value, 'aria-label': label, class: 'small-number' });
 }
 
-export function seriesPanel(host: Host, onError: (e: unknown) => void): SeriesPanel {
+export function seriesPanel(
+  host: Host,
+  onError: (e: unknown) => void,
+  /** Show a run in the run detail (the trajectory or interpolation a click here computed). */
+  openRun: (runId: string) => Promise<void> = async () => {},
+): SeriesPanel {
   const model = fileInput('series model', 'series-model', '.onnx', false);
   const checkpoints = fileInput('series checkpoints', 'series-checkpoints', '.pt,.pth,.safetensors,.npz,.bin', true);
   const reference = fileInput('reference data set', 'series-reference', '.npz,.npy', false);
@@ -44,12 +50,15 @@ export function seriesPanel(host: Host, onError: (e: unknown) => void): SeriesPa
   const stage = h('span', { class: 'muted', 'data-testid': 'series-stage' });
   const list = h('select', { 'aria-label': 'recorded series', 'data-testid': 'series-list' });
   const timeline = seriesTimeline();
+  const grids = checkpointGrids(host, onError, openRun);
   let job: string | null = null;
   let seriesId: string | null = null;
 
   const show = async (id: string) => {
     seriesId = id;
-    timeline.update(await host.api.getSeries({ id }));
+    const view = await host.api.getSeries({ id });
+    timeline.update(view);
+    grids.update(view);
   };
   list.addEventListener('change', () => {
     if (list.value) void show(list.value).catch(onError);
@@ -98,6 +107,7 @@ export function seriesPanel(host: Host, onError: (e: unknown) => void): SeriesPa
       });
       seriesId = view.id;
       timeline.update(view);
+      grids.update(view);
       stage.textContent = `series finished: ${view.members.length} members.`;
     } catch (e) {
       if (isCancellation(e)) stage.textContent = 'series cancelled: finished members are kept; run it again to resume.';
@@ -167,12 +177,14 @@ export function seriesPanel(host: Host, onError: (e: unknown) => void): SeriesPa
     ),
     h('p', {}, start, ' ', cancel, ' ', bar, ' ', stage),
     h('p', {}, list),
+    grids.element,
     timeline.element,
   );
   return {
     element,
     refresh,
     onEvent(event) {
+      if (event.type === 'progress' && grids.onProgress(event)) return true;
       if (event.type !== 'progress' || !job || event.job !== job) return false;
       onProgress(event);
       return true;

@@ -1,0 +1,69 @@
+/**
+ * The app's grids through checkpoints (the series view's trajectory and interpolation): the options
+ * recorded as `saddle trajectory` and `saddle interpolate` record them (so `saddle runs resume` and
+ * exports read them alike), and the work through the cores the CLI runs (runs/trajectory-run.ts).
+ */
+import { basename } from 'node:path';
+import type { LossOptions } from '../evaluator/open';
+import { openEvaluator } from '../evaluator/open';
+import type { GridProgress } from '../runs/landscape-run';
+import type { RunRecorder, RunSpec } from '../runs/recorder';
+import { bindCheckpoints, runInterpolation, runTrajectory } from '../runs/trajectory-run';
+import type { Request } from './contract';
+
+type Work = (
+  rec: RunRecorder | null,
+  signal: AbortSignal,
+  onProgress: (p: GridProgress) => void,
+) => Promise<Record<string, unknown>>;
+
+/** What to record and how to compute a trajectory of an open model (`model` its file). */
+export function trajectoryJob(request: Request<'trajectory'>, model: string, loss: LossOptions) {
+  const o = { steps: 21, margin: 0.2, ...request.options };
+  const checkpoints = request.checkpoints;
+  const spec: RunSpec = {
+    kind: 'trajectory',
+    name: `trajectory ${basename(model)}: ${checkpoints.length} checkpoints`,
+    modelPath: model,
+    dataPath: loss.data,
+    seed: loss.seed,
+    options: { model, ...loss, checkpoints: checkpoints.join(','), ...o },
+  };
+  const work: Work = async (rec, signal, onProgress) => {
+    const bound = await bindCheckpoints(model, checkpoints);
+    const ev = await openEvaluator(model, { ...loss, boundWeights: bound[bound.length - 1] });
+    try {
+      const { grid, directions, path } = await runTrajectory(ev, bound, checkpoints, o, { signal, rec, onProgress });
+      return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, path };
+    } finally {
+      await ev.close();
+    }
+  };
+  return { spec, work };
+}
+
+/** What to record and how to compute the line between two checkpoints of an open model. */
+export function interpolateJob(request: Request<'interpolate'>, model: string, loss: LossOptions) {
+  const o = { steps: 21, range: '-0.5:1.5', ...request.options };
+  const files = [request.from, request.to];
+  const spec: RunSpec = {
+    kind: 'interpolate',
+    name: `interpolate ${basename(model)}: ${basename(request.from)} → ${basename(request.to)}`,
+    modelPath: model,
+    dataPath: loss.data,
+    weightsPath: request.from,
+    seed: loss.seed,
+    options: { model, ...loss, from: request.from, to: request.to, ...o },
+  };
+  const work: Work = async (rec, signal, onProgress) => {
+    const bound = await bindCheckpoints(model, files);
+    const ev = await openEvaluator(model, { ...loss, boundWeights: bound[0] });
+    try {
+      const { grid, directions } = await runInterpolation(ev, bound, files, o, { signal, rec, onProgress });
+      return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions };
+    } finally {
+      await ev.close();
+    }
+  };
+  return { spec, work };
+}

@@ -3,9 +3,10 @@
  * error falls below `relTol`·|estimate| (or at `maxProbes`). Hutch++ (Meyer et al. 2021): the
  * trace of H on a sketched top subspace exactly, plus Hutchinson on the deflated remainder.
  */
+
+import { HostSpace, type Vector, type VectorSpace } from '../evaluator/vectors';
 import { Rng } from '../util/rng';
-import { type MatVec, throwIfAborted } from './lanczos';
-import { axpy, dot, norm } from './vec';
+import { hostOperator, type MatVec, type SpaceMatVec, throwIfAborted } from './lanczos';
 
 export interface TraceEstimate {
   estimate: number;
@@ -31,7 +32,17 @@ function meanAndStderr(xs: number[]): [number, number] {
   return [mean, Math.sqrt(variance / n)];
 }
 
+/** Hutchinson on host float64 vectors (see hutchinsonIn). */
 export async function hutchinson(matvec: MatVec, P: number, opts: TraceOptions): Promise<TraceEstimate> {
+  return hutchinsonIn(new HostSpace(P), hostOperator(matvec), opts);
+}
+
+/** Hutchinson with its probes in `space` (uploaded from the host's seeded generator; zᵀHz read back). */
+export async function hutchinsonIn(
+  space: VectorSpace,
+  matvec: SpaceMatVec,
+  opts: TraceOptions,
+): Promise<TraceEstimate> {
   const rng = new Rng(opts.seed);
   const maxProbes = opts.maxProbes ?? 100;
   const minProbes = opts.minProbes ?? 10;
@@ -39,8 +50,11 @@ export async function hutchinson(matvec: MatVec, P: number, opts: TraceOptions):
   const samples: number[] = [];
   for (let k = 0; k < maxProbes; k++) {
     throwIfAborted(opts.signal);
-    const z = rng.rademacherVector(P);
-    samples.push(dot(z, await matvec(z)));
+    const z = space.fromHost(rng.rademacherVector(space.length));
+    const hz = await matvec(z);
+    samples.push(await space.dot(z, hz));
+    space.free(z);
+    space.free(hz);
     const [mean, se] = meanAndStderr(samples);
     opts.onProbe?.(k + 1, maxProbes, mean, se);
     if (samples.length >= minProbes && se <= relTol * Math.abs(mean)) break;
@@ -49,48 +63,75 @@ export async function hutchinson(matvec: MatVec, P: number, opts: TraceOptions):
   return { estimate, stderr, matvecs: samples.length, method: 'hutchinson' };
 }
 
-/** Modified Gram-Schmidt (twice) of a list of vectors; drops dependent ones. */
-function orthonormalize(vs: Float64Array[]): Float64Array[] {
-  const q: Float64Array[] = [];
-  for (const v0 of vs) {
-    const v = Float64Array.from(v0);
-    for (let pass = 0; pass < 2; pass++) for (const u of q) axpy(-dot(u, v), u, v);
-    const n = norm(v);
-    if (n > 1e-10 * norm(v0)) q.push(v.map((x) => x / n) as Float64Array);
-  }
-  return q;
-}
-
-/** Hutch++ with a budget of `matvecs` products (split into thirds). */
+/** Hutch++ on host float64 vectors (see hutchPlusPlusIn). */
 export async function hutchPlusPlus(
   matvec: MatVec,
   P: number,
   matvecs: number,
   opts: TraceOptions,
 ): Promise<TraceEstimate> {
+  return hutchPlusPlusIn(new HostSpace(P), hostOperator(matvec), matvecs, opts);
+}
+
+/**
+ * Hutch++ with a budget of `matvecs` products (split into thirds). The sketch is orthonormalized
+ * by Gram-Schmidt twice into a basis of the space, dropping dependent vectors.
+ */
+export async function hutchPlusPlusIn(
+  space: VectorSpace,
+  matvec: SpaceMatVec,
+  matvecs: number,
+  opts: TraceOptions,
+): Promise<TraceEstimate> {
+  const P = space.length;
   const rng = new Rng(opts.seed);
   const k = Math.max(1, Math.floor(matvecs / 3));
-  const sketch: Float64Array[] = [];
-  for (let i = 0; i < k; i++) {
-    throwIfAborted(opts.signal);
-    sketch.push(Float64Array.from(await matvec(rng.rademacherVector(P))));
-    opts.onProbe?.(i + 1, 3 * k, Number.NaN, Number.NaN);
+  const Q = space.basis(k, Number.POSITIVE_INFINITY);
+  try {
+    const sketch: Vector[] = [];
+    for (let i = 0; i < k; i++) {
+      throwIfAborted(opts.signal);
+      const z = space.fromHost(rng.rademacherVector(P));
+      sketch.push(await matvec(z));
+      space.free(z);
+      opts.onProbe?.(i + 1, 3 * k, Number.NaN, Number.NaN);
+    }
+    for (const y of sketch) {
+      const v = space.divided(y, 1);
+      Q.orthogonalize(v, 2);
+      const n = await space.norm(v);
+      if (n > 1e-10 * (await space.norm(y))) {
+        const unit = space.divided(v, n);
+        Q.push(unit);
+        space.free(unit);
+      }
+      space.free(v);
+      space.free(y);
+    }
+    let top = 0;
+    for (let i = 0; i < Q.size; i++) {
+      throwIfAborted(opts.signal);
+      const q = Q.member(i);
+      const hq = await matvec(q);
+      top += await space.dot(q, hq);
+      space.free(q);
+      space.free(hq);
+      opts.onProbe?.(k + i + 1, 3 * k, Number.NaN, Number.NaN);
+    }
+    const samples: number[] = [];
+    for (let i = 0; i < k; i++) {
+      throwIfAborted(opts.signal);
+      const z = space.fromHost(rng.rademacherVector(P));
+      Q.orthogonalize(z, 1);
+      const hz = await matvec(z);
+      samples.push(await space.dot(z, hz));
+      space.free(z);
+      space.free(hz);
+      opts.onProbe?.(2 * k + i + 1, 3 * k, Number.NaN, Number.NaN);
+    }
+    const [rest, se] = meanAndStderr(samples);
+    return { estimate: top + rest, stderr: se, matvecs: k + Q.size + k, method: 'hutch++' };
+  } finally {
+    Q.dispose();
   }
-  const Q = orthonormalize(sketch);
-  let top = 0;
-  for (const [i, q] of Q.entries()) {
-    throwIfAborted(opts.signal);
-    top += dot(q, await matvec(q));
-    opts.onProbe?.(k + i + 1, 3 * k, Number.NaN, Number.NaN);
-  }
-  const samples: number[] = [];
-  for (let i = 0; i < k; i++) {
-    throwIfAborted(opts.signal);
-    const z = rng.rademacherVector(P);
-    for (const q of Q) axpy(-dot(q, z), q, z);
-    samples.push(dot(z, await matvec(z)));
-    opts.onProbe?.(2 * k + i + 1, 3 * k, Number.NaN, Number.NaN);
-  }
-  const [rest, se] = meanAndStderr(samples);
-  return { estimate: top + rest, stderr: se, matvecs: k + Q.length + k, method: 'hutch++' };
 }

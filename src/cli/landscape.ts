@@ -9,7 +9,15 @@ import { loadOnnxFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { type DirectionOptions, evaluateRecordedGrid, type GridProgress, runLandscape } from '../runs/landscape-run';
 import { recorded } from '../runs/recorder';
-import { noteBackend, noteUnlessJson, runSpec, stderrProgress, withCancel } from './progress';
+import {
+  type DeviceMemory,
+  noteBackend,
+  noteDeviceMemory,
+  noteUnlessJson,
+  runSpec,
+  stderrProgress,
+  withCancel,
+} from './progress';
 import { withStore } from './runs';
 
 export interface LandscapeCliOptions extends LossOptions, DirectionOptions {
@@ -35,10 +43,12 @@ async function withPointProgress<T>(work: (onProgress: (p: GridProgress) => void
   }
 }
 
-function print(grid: Grid, directions: object, json: boolean | undefined): void {
+function print(grid: Grid, directions: object, json: boolean | undefined, memory: DeviceMemory | null = null): void {
+  noteDeviceMemory({ json }, memory);
   if (json) {
+    const deviceMemory = memory ? { deviceMemory: memory } : {};
     process.stdout.write(
-      `${JSON.stringify({ x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions })}\n`,
+      `${JSON.stringify({ x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, ...deviceMemory })}\n`,
     );
     return;
   }
@@ -62,7 +72,7 @@ export async function landscapeCommand(modelPath: string, o: LandscapeCliOptions
           const { grid, directions } = await withPointProgress((onProgress) =>
             runLandscape(ev, o, signal, rec, onProgress),
           );
-          print(grid, directions, o.json);
+          print(grid, directions, o.json, ev.deviceMemory());
         },
         resumeId,
       ),
@@ -225,7 +235,7 @@ export async function interpolateCommand(
               buffersAt,
             }),
           );
-          print(grid, directions, o.json);
+          print(grid, directions, o.json, ev.deviceMemory());
         },
         resumeId,
       ),

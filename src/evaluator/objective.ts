@@ -9,6 +9,7 @@ import {
   type Backend,
   checkDType,
   type DeviceArray,
+  type DeviceVectorOps,
   type DType,
   type Executable,
   type LeafValue,
@@ -182,16 +183,24 @@ export class Objective {
     return Array.from({ length: Math.ceil(N / this.options.batchSize) }, (_v, i) => i * this.options.batchSize);
   }
 
-  /** Write θ and v into their device arrays (created on first use), and the statistics when changed. */
-  private writeLeaves(theta: Vec, v: Vec | null) {
+  /**
+   * Write θ and v into their device arrays (created on first use), and the statistics when changed.
+   * θ and v may be host vectors (uploaded) or flat arrays of this backend (copied on the device).
+   */
+  private writeLeaves(theta: Vec | DeviceArray, v: Vec | DeviceArray | null) {
     if (!this.device) {
       const make = () => this.params.map((p) => this.backend.createArray(p.size, this.dtype));
       this.device = { params: make(), v: make(), buffers: new Map() };
     }
     const d = this.device;
+    const put = (src: Vec | DeviceArray, dst: DeviceArray, p: { offset: number; size: number }) => {
+      if (src instanceof Float32Array || src instanceof Float64Array)
+        dst.write(src.subarray(p.offset, p.offset + p.size));
+      else this.deviceOps().copy(src, p.offset, dst, 0, p.size);
+    };
     this.params.forEach((p, i) => {
-      d.params[i].write(theta.subarray(p.offset, p.offset + p.size));
-      if (v) d.v[i].write(v.subarray(p.offset, p.offset + p.size));
+      put(theta, d.params[i], p);
+      if (v) put(v, d.v[i], p);
     });
     if (this.buffersDirty) {
       for (const [k, b] of this.buffers) {
@@ -208,22 +217,21 @@ export class Objective {
     return d;
   }
 
-  /**
-   * Raw sums over the given mini-batches (all by default): the loss sum, the correct-prediction
-   * count and, for 'grad' and 'hvp', the summed vector. θ and v are written to the device once; each
-   * executable adds its batches into its own running sums, read back once at the end. The building
-   * block of the public calls and of the worker threads, which each take a share of the batches.
-   */
-  async accumulate(
+  /** The backend's vector kernels (device backends only). */
+  deviceOps(): DeviceVectorOps {
+    if (!this.backend.vectors) throw new Error(`The ${this.backend.name} backend keeps no vectors on a device.`);
+    return this.backend.vectors;
+  }
+
+  /** Run the given mini-batches through the executables of `kind`; returns them in first-use order. */
+  private async runBatches(
     kind: CallKind,
-    theta: Vec,
-    v: Vec | null,
-    starts: number[] = this.batchStarts(),
-  ): Promise<BatchSums> {
+    device: NonNullable<Objective['device']>,
+    starts: number[],
+  ): Promise<Executable[]> {
     const N = this.data.inputs.shape[0];
     const per = this.sampleShape.reduce((a, b) => a * b, 1);
     const tPer = this.data.targets.shape.slice(1).reduce((a, b) => a * b, 1);
-    const device = this.writeLeaves(theta, kind === 'hvp' ? v : null);
     const values = new Map<string, LeafValue>(device.buffers);
     if (kind === 'hvp') this.params.forEach((_q, i) => values.set(`v:${i}`, device.v[i]));
     // The last mini-batch may be shorter: its executable is another one, and its sums come last,
@@ -238,6 +246,23 @@ export class Objective {
       exe.accumulate({ params: device.params, values });
       if (!used.includes(exe)) used.push(exe);
     }
+    return used;
+  }
+
+  /**
+   * Raw sums over the given mini-batches (all by default): the loss sum, the correct-prediction
+   * count and, for 'grad' and 'hvp', the summed vector. θ and v are written to the device once; each
+   * executable adds its batches into its own running sums, read back once at the end. The building
+   * block of the public calls and of the worker threads, which each take a share of the batches.
+   */
+  async accumulate(
+    kind: CallKind,
+    theta: Vec | DeviceArray,
+    v: Vec | DeviceArray | null,
+    starts: number[] = this.batchStarts(),
+  ): Promise<BatchSums> {
+    const device = this.writeLeaves(theta, kind === 'hvp' ? v : null);
+    const used = await this.runBatches(kind, device, starts);
     const out: BatchSums = { lossSum: 0, hits: 0, vector: kind === 'loss' ? null : new Float64Array(this.size) };
     for (const exe of used) {
       const sums = await exe.takeSums();
@@ -297,7 +322,8 @@ export class Objective {
     return (first.positions / Math.min(this.options.batchSize, this.data.inputs.shape[0])) * this.data.inputs.shape[0];
   }
 
-  async evaluate(theta: Vec): Promise<EvalResult> {
+  /** L(θ); θ may be a flat array of this backend's device (a landscape point formed there). */
+  async evaluate(theta: Vec | DeviceArray): Promise<EvalResult> {
     const r = this.finish(await this.accumulate('loss', theta, null));
     return { loss: r.loss, accuracy: r.accuracy, samples: r.samples };
   }
@@ -309,6 +335,34 @@ export class Objective {
 
   async hvp(theta: Vec, v: Vec): Promise<Float64Array> {
     return this.finish(await this.accumulate('hvp', theta, v)).vector as Float64Array;
+  }
+
+  /**
+   * H(θ)·v with θ, v and the result flat arrays on this backend's device: each executable adds its
+   * sums into the result there, which is then divided by the position count; nothing is read back.
+   */
+  async hvpOnDevice(theta: DeviceArray, v: DeviceArray): Promise<DeviceArray> {
+    const ops = this.deviceOps();
+    const device = this.writeLeaves(theta, v);
+    const used = await this.runBatches('hvp', device, this.batchStarts());
+    const out = ops.zeros(this.size);
+    const offsets = this.params.map((p) => p.offset);
+    try {
+      for (const exe of used) {
+        if (!exe.addSumsTo) throw new Error(`The ${this.backend.name} backend cannot sum on its device.`);
+        await exe.addSumsTo(out, offsets);
+      }
+    } catch (e) {
+      out.dispose();
+      throw e;
+    }
+    ops.scale(out, 1 / this.positionsTotal());
+    return out;
+  }
+
+  /** Device memory of this objective's executables and arrays, when the backend has a device. */
+  deviceMemory(): { plans: number; arrays: number; peak: number } | null {
+    return this.backend.memory?.() ?? null;
   }
 
   /** Free the device arrays and executables (the backend itself belongs to the caller). */

@@ -24,6 +24,8 @@ interface SpectrumJson {
   bottomEigenvalues: number[];
   trace?: { estimate: number; stderr: number; matvecs: number };
   density?: { runs: Array<{ nodes: number[]; weights: number[] }> };
+  lanczos: { basisPrecision: string };
+  deviceMemory?: { peak: number; plans: number; arrays: number };
 }
 
 function hessianCli(name: string, backend: 'cpu' | 'webgpu', extra: string[]): SpectrumJson {
@@ -74,6 +76,11 @@ describe.skipIf(!gpu.backend)('analyses on webgpu agree with the CPU', () => {
       expectClose(cpu.bottomEigenvalues, eig.slice(0, 3), 1e-4, 'cpu bottom vs float64');
       expectClose(gpuRun.topEigenvalues, cpu.topEigenvalues, 1e-4, 'top');
       expectClose(gpuRun.bottomEigenvalues, cpu.bottomEigenvalues, 1e-4, 'bottom');
+      // The GPU run kept its Krylov basis in device memory (float32) and says how much it held.
+      expect(cpu.lanczos.basisPrecision).toBe('float64');
+      expect(gpuRun.lanczos.basisPrecision).toBe('float32');
+      expect(cpu.deviceMemory).toBeUndefined();
+      expect(gpuRun.deviceMemory?.peak).toBeGreaterThan(gpuRun.deviceMemory?.plans ?? Number.POSITIVE_INFINITY);
       if (cpu.trace && gpuRun.trace) {
         // The same Rademacher probes: each zᵀHz agrees, so the estimates and their spread do too.
         expect(gpuRun.trace.matvecs).toBe(cpu.trace.matvecs);

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { HessianOptions } from '../analysis/spectrum';
+import type { Evaluator } from '../evaluator/evaluator';
 import { type LossOptions, openEvaluator } from '../evaluator/open';
 import { availableExports, exportRun } from '../export';
 import { loadRunData } from '../export/run-data';
@@ -51,6 +52,13 @@ const MIME: Record<string, string> = {
 
 const runName = (kind: string, model: string, weights?: string) =>
   `${kind} ${basename(model)}${weights ? ` @ ${basename(weights)}` : ''}`;
+
+/** Where a job's numbers were computed, and why not on the GPU when `auto` fell back (shown by the UI). */
+const computedOn = (ev: Evaluator) => ({
+  backend: ev.backend,
+  backendNotice: ev.backendNotice,
+  deviceMemory: ev.deviceMemory(),
+});
 
 const summary = (r: RunRow): RunSummary => ({
   id: r.id,
@@ -204,7 +212,7 @@ export class SaddleService implements SaddleApi {
             partial: p.ritz,
           }),
       });
-      return spectrumJson(report) as Record<string, unknown>;
+      return { ...spectrumJson(report), computedOn: computedOn(evaluator) } as Record<string, unknown>;
     } finally {
       await evaluator.close();
     }
@@ -261,7 +269,7 @@ export class SaddleService implements SaddleApi {
           partial: p.point,
         }),
       );
-      return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions };
+      return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, computedOn: computedOn(ev) };
     } finally {
       await ev.close();
     }

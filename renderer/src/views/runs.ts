@@ -15,6 +15,7 @@ import {
 import type { Host } from '../api';
 import { isConnectionError } from '../connection';
 import { h } from '../dom';
+import { computedOnLine } from './computed-on';
 
 const RESUMABLE_KINDS = ['landscape', 'hessian'];
 const RESUMABLE_STATES = ['crashed', 'cancelled', 'failed'];
@@ -75,12 +76,14 @@ export function runsPanel(
     viewer,
   );
 
-  /** Clicking a run's name shows its figures under the table. */
+  /** Clicking a run's name shows where it was computed and its figures under the table. */
   const show = async (r: RunSummary) => {
     for (const img of viewer.querySelectorAll('img')) URL.revokeObjectURL(img.src);
-    const shown = await figures(host, r);
+    const [shown, view] = await Promise.all([figures(host, r), host.api.getRun({ id: r.id })]);
+    const computedOn = computedOnLine(view.results.environment, 'run-backend');
     viewer.replaceChildren(
       h('h3', {}, r.name),
+      ...(computedOn ? [computedOn] : []),
       ...(shown.length ? shown : [h('p', { class: 'muted' }, 'This run has no figures; export its report or JSON.')]),
     );
   };

@@ -7,6 +7,9 @@
  * on a wrong number would fail. On llvmpipe (CI) these are correctness checks only.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Grid } from '../../src/analysis/landscape';
 import { loadDataset } from '../../src/data/load';
@@ -14,6 +17,7 @@ import { selectBackendWithNotice } from '../../src/engine/backends';
 import { createEvaluator } from '../../src/evaluator/parallel';
 import { loadOnnxFile } from '../../src/model/open';
 import { type LandscapeRunOptions, runLandscape } from '../../src/runs/landscape-run';
+import { RunStore } from '../../src/store/store';
 import { openTestGpu } from '../engine/gpu-available';
 import { fixture, ROOT, readJson } from '../helpers';
 
@@ -69,7 +73,8 @@ describe.skipIf(!gpu.backend)('analyses on webgpu agree with the CPU', () => {
     'saddle hessian %s: top-5 and bottom-3 eigenvalues within 1e-4',
     (name, extra) => {
       const cpu = hessianCli(name, 'cpu', extra);
-      const gpuRun = hessianCli(name, 'webgpu', extra);
+      const db = join(mkdtempSync(join(tmpdir(), 'saddle-agree-')), 'runs.db');
+      const gpuRun = hessianCli(name, 'webgpu', [...extra, '--db', db]);
       // The CPU's numbers are the dense float64 spectrum's (as tests/analysis/spectra-reference checks).
       const eig = readJson<{ eigenvalues: number[] }>(fixture('engine', `${name}-spectrum.json`)).eigenvalues;
       expectClose(cpu.topEigenvalues, eig.slice(-5).reverse(), 1e-4, 'cpu top vs float64');
@@ -81,6 +86,15 @@ describe.skipIf(!gpu.backend)('analyses on webgpu agree with the CPU', () => {
       expect(gpuRun.lanczos.basisPrecision).toBe('float32');
       expect(cpu.deviceMemory).toBeUndefined();
       expect(gpuRun.deviceMemory?.peak).toBeGreaterThan(gpuRun.deviceMemory?.plans ?? Number.POSITIVE_INFINITY);
+      // The run records where it was computed and the device memory it held.
+      const store = new RunStore(db);
+      try {
+        const env = store.getRun(store.listRuns()[0].id)?.results.environment as Record<string, unknown>;
+        expect(env.backend).toMatch(/^webgpu \(/);
+        expect((env.deviceMemory as { peak: number }).peak).toBe(gpuRun.deviceMemory?.peak);
+      } finally {
+        store.close();
+      }
       if (cpu.trace && gpuRun.trace) {
         // The same Rademacher probes: each zᵀHz agrees, so the estimates and their spread do too.
         expect(gpuRun.trace.matvecs).toBe(cpu.trace.matvecs);

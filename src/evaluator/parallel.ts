@@ -83,9 +83,13 @@ abstract class ObjectiveView {
     return this.objective.initialTheta();
   }
   private vectorSpace: VectorSpace | null = null;
+  /**
+   * Device vectors when the backend has them and a whole P-vector fits one of its bindings; else
+   * host float64 vectors (on a GPU, each H·v then reads its vector back, as per-tensor arrays still fit).
+   */
   get space(): VectorSpace {
     const ops = this.objective.backend.vectors;
-    this.vectorSpace ??= ops ? new DeviceSpace(ops, this.size) : new HostSpace(this.size);
+    this.vectorSpace ??= ops && this.size <= ops.maxLength ? new DeviceSpace(ops, this.size) : new HostSpace(this.size);
     return this.vectorSpace;
   }
   deviceMemory() {

@@ -10,6 +10,7 @@ import { hutchinsonIn, hutchPlusPlusIn } from '../../src/analysis/trace';
 import { dot } from '../../src/analysis/vec';
 import { loadDataset } from '../../src/data/load';
 import { Objective } from '../../src/evaluator/objective';
+import { createEvaluator } from '../../src/evaluator/parallel';
 import { DeviceSpace, DeviceVector, device, HostSpace } from '../../src/evaluator/vectors';
 import { loadOnnxFile } from '../../src/model/open';
 import { Rng } from '../../src/util/rng';
@@ -156,5 +157,19 @@ describe.skipIf(!gpu.backend)('vectors on the device', () => {
     expect(Math.abs((await obj.evaluate(device(t))).loss - loss) / loss).toBeLessThan(1e-7);
     for (const x of [t, dv, out]) space.free(x);
     obj.dispose();
+  });
+
+  it('a model whose P-vector exceeds one binding keeps its analysis vectors on the host', async () => {
+    const model = await loadOnnxFile(fixture('engine', 'mlp_tanh.onnx'));
+    const data = await loadDataset(fixture('engine', 'mlp_tanh-data.npz'));
+    // The same device with a binding limit below P (real limits bind at ~33M parameters and up).
+    const small = { ...gpu.backend!, vectors: { ...ops, maxLength: 100 } };
+    const ev = createEvaluator(model, data, { loss: 'mse', bn: 'eval', batchSize: 16, backend: small }, 1);
+    expect(ev.space.where).toBe('host');
+    const theta = ev.initialTheta();
+    const v = Float64Array.from({ length: ev.size }, (_x, j) => Math.cos(j));
+    const got = await ev.space.toHost(await ev.hvpAt(ev.space.fromHost(theta), ev.space.fromHost(v)));
+    expect(maxRel(got, await ev.hvp(theta, v))).toBe(0);
+    await ev.close();
   });
 });

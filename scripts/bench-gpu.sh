@@ -8,6 +8,9 @@
 #
 # The run takes at most 8 minutes (BENCH_TIMEOUT seconds, 460 by default) and prints a table of
 # seconds and ratios, then the top-5 Hessian eigenvalues of ResNet-20 on the GPU and their time.
+# A smoke test where there is no GPU (llvmpipe; PyTorch then fails at CUDA, as it should):
+#   BENCH_ALLOW_SOFTWARE=1 BENCH_SCALE=0.005 BENCH_REPS=1 BENCH_ITERATIONS=3 BENCH_ONLY=resnet20 \
+#     EGL_PLATFORM=surfaceless scripts/bench-gpu.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=.gpu-bench

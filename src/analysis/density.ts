@@ -3,8 +3,10 @@
  * defaults), and the LLA criteria (Gabdullin 2024) computed from the same Ritz nodes and weights.
  * See shared/docs/algorithms.md for the conventions.
  */
+
+import { HostSpace, type VectorSpace } from '../evaluator/vectors';
 import { Rng } from '../util/rng';
-import { type LanczosProgress, lanczos, type MatVec } from './lanczos';
+import { hostOperator, type LanczosProgress, lanczosIn, type MatVec, type SpaceMatVec } from './lanczos';
 
 export interface SlqRun {
   nodes: number[];
@@ -22,24 +24,40 @@ export interface SlqOptions {
   onStep?: (run: number, p: LanczosProgress) => void;
 }
 
+/** SLQ on host float64 vectors (see slqRunsIn). */
 export async function slqRuns(
   matvec: MatVec,
   P: number,
   opts: SlqOptions,
 ): Promise<{ runs: SlqRun[]; matvecs: number }> {
+  return slqRunsIn(new HostSpace(P), hostOperator(matvec), opts);
+}
+
+/** SLQ's Lanczos runs with their vectors in `space`, from seeded Rademacher start vectors. */
+export async function slqRunsIn(
+  space: VectorSpace,
+  matvec: SpaceMatVec,
+  opts: SlqOptions,
+): Promise<{ runs: SlqRun[]; matvecs: number }> {
   const runs: SlqRun[] = [];
   let matvecs = 0;
   for (const r of opts.indices ?? Array.from({ length: opts.runs }, (_v, k) => k)) {
-    // Each run's start vector depends on (seed, r) alone: a shard computing run r draws the same one.
-    const v0 = Rng.forIndex(opts.seed, r).rademacherVector(P);
-    const res = await lanczos(matvec, v0, {
-      steps: opts.steps,
-      memoryBudget: opts.memoryBudget,
-      signal: opts.signal,
-      onStep: (p) => opts.onStep?.(r, p),
-    });
-    matvecs += res.matvecs;
-    runs.push({ nodes: Array.from(res.eig.values), weights: res.eig.vectors.map((s) => s[0] * s[0]) });
+    // Each run's start vector depends on (seed, r) alone: a shard computing run r draws the same one,
+    // and the device uploads the same host-drawn vector.
+    const v0 = space.fromHost(Rng.forIndex(opts.seed, r).rademacherVector(space.length));
+    try {
+      const res = await lanczosIn(space, matvec, v0, {
+        steps: opts.steps,
+        memoryBudget: opts.memoryBudget,
+        signal: opts.signal,
+        onStep: (p) => opts.onStep?.(r, p),
+      });
+      res.release();
+      matvecs += res.matvecs;
+      runs.push({ nodes: Array.from(res.eig.values), weights: res.eig.vectors.map((s) => s[0] * s[0]) });
+    } finally {
+      space.free(v0);
+    }
   }
   return { runs, matvecs };
 }

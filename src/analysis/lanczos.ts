@@ -1,13 +1,17 @@
 /**
  * Lanczos on a symmetric operator (the Hessian through exact H·v products), with full
- * reorthogonalization ("twice is enough", Parlett) so Ritz values do not repeat. Krylov vectors are
- * kept in float64 while m·P·8 bytes fit the memory budget, in float32 beyond it (dot products stay
- * float64 either way). Both ends of the spectrum converge from one run.
+ * reorthogonalization ("twice is enough", Parlett) so Ritz values do not repeat. Both ends of the
+ * spectrum converge from one run. The vectors live in a VectorSpace (src/evaluator/vectors.ts): on
+ * the host, Krylov vectors are kept in float64 while m·P·8 bytes fit the memory budget, in float32
+ * beyond it (dot products stay float64 either way); on a GPU the basis is float32 device memory.
  */
+import { HostSpace, HostVector, host, type Vector, type VectorSpace } from '../evaluator/vectors';
 import { type TridiagEigen, tridiagEigen } from './tridiag';
-import { axpy, dot, norm } from './vec';
 
+/** An operator on host float64 vectors. */
 export type MatVec = (v: Float64Array) => Promise<Float64Array>;
+/** An operator on a space's vectors; the result is a new vector the caller owns. */
+export type SpaceMatVec = (v: Vector) => Promise<Vector>;
 
 export interface LanczosProgress {
   step: number;
@@ -41,8 +45,10 @@ export interface LanczosResult {
   matvecs: number;
   basisBytes: number;
   basisPrecision: 'float64' | 'float32';
-  /** Ritz vector y = Q·s for the Ritz pair i (eig order). */
-  ritzVector(i: number): Float64Array;
+  /** The unit Ritz vector Q·s for the Ritz pair i (eig order), on the host. */
+  ritzVector(i: number): Promise<Float64Array>;
+  /** Give the basis back (device memory); ritzVector cannot be called afterwards. */
+  release(): void;
 }
 
 export class CancelledError extends Error {
@@ -56,54 +62,87 @@ export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
+/** A host operator as a space operator (the old calling convention: tests, per-layer blocks). */
+export function hostOperator(matvec: MatVec): SpaceMatVec {
+  // A copy, as the operator may hand back an array it reuses.
+  return async (v) => new HostVector(Float64Array.from(await matvec(host(v) as Float64Array)));
+}
+
+/** Lanczos on host float64 vectors (see lanczosIn). */
 export async function lanczos(matvec: MatVec, v0: Float64Array, opts: LanczosOptions): Promise<LanczosResult> {
-  const P = v0.length;
+  const space = new HostSpace(v0.length);
+  return lanczosIn(space, hostOperator(matvec), space.fromHost(v0), opts);
+}
+
+/**
+ * Lanczos with its vectors in `space`: on a device, q, w and the basis stay there and each step
+ * reads back two scalars (α and β); only the tridiagonal problem is solved on the host. The start
+ * vector v0 stays the caller's.
+ */
+export async function lanczosIn(
+  space: VectorSpace,
+  matvec: SpaceMatVec,
+  v0: Vector,
+  opts: LanczosOptions,
+): Promise<LanczosResult> {
+  const P = space.length;
   const maxSteps = Math.min(opts.steps, P);
-  const budget = opts.memoryBudget ?? 2 ** 31;
-  const precision: 'float64' | 'float32' = (maxSteps + 1) * P * 8 <= budget ? 'float64' : 'float32';
-  const basis: Array<Float64Array | Float32Array> = [];
-  const store = (v: Float64Array) => basis.push(precision === 'float64' ? v : Float32Array.from(v));
+  const basis = space.basis(maxSteps + 1, opts.memoryBudget ?? 2 ** 31);
   const alpha: number[] = [];
   const beta: number[] = [];
-  const n0 = norm(v0);
-  let q = v0.map((x) => x / n0) as Float64Array;
-  store(q);
+  let q: Vector | null = null;
+  let w: Vector | null = null;
   let matvecs = 0;
   let eig: TridiagEigen = { values: new Float64Array(0), vectors: [] };
   let residuals: number[] = [];
-  for (let j = 0; j < maxSteps; j++) {
-    throwIfAborted(opts.signal);
-    const w = Float64Array.from(await matvec(q));
-    matvecs++;
-    const a = dot(q, w);
-    alpha.push(a);
-    axpy(-a, q, w);
-    if (j > 0) axpy(-beta[j - 1], basis[j - 1], w);
-    for (let pass = 0; pass < 2; pass++) for (const b of basis) axpy(-dot(b, w), b, w);
-    const b = norm(w);
-    eig = tridiagEigen(alpha, beta);
-    residuals = eig.vectors.map((s) => Math.abs(b * s[s.length - 1]));
-    const k = alpha.length;
-    const topK = Math.min(opts.topK ?? 1, k);
-    const bottomK = Math.min(opts.bottomK ?? 0, k);
-    opts.onStep?.({
-      step: k,
-      maxSteps,
-      top: Array.from(eig.values.slice(k - topK)).reverse(),
-      bottom: Array.from(eig.values.slice(0, bottomK)),
-      topResiduals: residuals.slice(k - topK).reverse(),
-      bottomResiduals: residuals.slice(0, bottomK),
-    });
-    // An invariant subspace: T's eigenvalues are exact eigenvalues of the operator.
-    if (b <= 1e-12 * Math.max(1, Math.abs(eig.values[0]), Math.abs(eig.values[k - 1]))) break;
-    if (opts.tol !== undefined && k >= topK + bottomK) {
-      const scale = Math.max(Math.abs(eig.values[0]), Math.abs(eig.values[k - 1]), 1e-300);
-      const wanted = [...residuals.slice(k - topK), ...residuals.slice(0, bottomK)];
-      if (wanted.every((r) => r <= opts.tol! * scale)) break;
+  try {
+    const n0 = await space.norm(v0);
+    q = space.divided(v0, n0);
+    basis.push(q);
+    for (let j = 0; j < maxSteps; j++) {
+      throwIfAborted(opts.signal);
+      w = await matvec(q);
+      matvecs++;
+      const a = await space.dot(q, w);
+      alpha.push(a);
+      space.axpy(-a, q, w);
+      if (j > 0) basis.axpyMember(-beta[j - 1], j - 1, w);
+      basis.orthogonalize(w, 2);
+      const b = await space.norm(w);
+      eig = tridiagEigen(alpha, beta);
+      residuals = eig.vectors.map((s) => Math.abs(b * s[s.length - 1]));
+      const k = alpha.length;
+      const topK = Math.min(opts.topK ?? 1, k);
+      const bottomK = Math.min(opts.bottomK ?? 0, k);
+      opts.onStep?.({
+        step: k,
+        maxSteps,
+        top: Array.from(eig.values.slice(k - topK)).reverse(),
+        bottom: Array.from(eig.values.slice(0, bottomK)),
+        topResiduals: residuals.slice(k - topK).reverse(),
+        bottomResiduals: residuals.slice(0, bottomK),
+      });
+      // An invariant subspace: T's eigenvalues are exact eigenvalues of the operator.
+      if (b <= 1e-12 * Math.max(1, Math.abs(eig.values[0]), Math.abs(eig.values[k - 1]))) break;
+      if (opts.tol !== undefined && k >= topK + bottomK) {
+        const scale = Math.max(Math.abs(eig.values[0]), Math.abs(eig.values[k - 1]), 1e-300);
+        const wanted = [...residuals.slice(k - topK), ...residuals.slice(0, bottomK)];
+        if (wanted.every((r) => r <= opts.tol! * scale)) break;
+      }
+      beta.push(b);
+      const next = space.divided(w, b);
+      space.free(w);
+      w = null;
+      space.free(q);
+      q = next;
+      basis.push(q);
     }
-    beta.push(b);
-    q = w.map((x) => x / b) as Float64Array;
-    store(q);
+  } catch (e) {
+    basis.dispose();
+    throw e;
+  } finally {
+    if (q) space.free(q);
+    if (w) space.free(w);
   }
   const steps = alpha.length;
   return {
@@ -113,15 +152,17 @@ export async function lanczos(matvec: MatVec, v0: Float64Array, opts: LanczosOpt
     residuals,
     steps,
     matvecs,
-    basisBytes: basis.reduce((acc, v) => acc + v.byteLength, 0),
-    basisPrecision: precision,
-    ritzVector(i: number) {
-      const s = eig.vectors[i];
-      const y = new Float64Array(P);
-      for (let k = 0; k < s.length; k++) axpy(s[k], basis[k], y);
-      const n = norm(y);
-      for (let t = 0; t < P; t++) y[t] /= n;
-      return y;
+    basisBytes: basis.bytes,
+    basisPrecision: basis.precision,
+    async ritzVector(i: number) {
+      const y = basis.combination(eig.vectors[i]);
+      const n = await space.norm(y);
+      const unit = space.divided(y, n);
+      space.free(y);
+      const out = await space.toHost(unit);
+      space.free(unit);
+      return out;
     },
+    release: () => basis.dispose(),
   };
 }

@@ -50,41 +50,52 @@ export async function evaluateGrid(
   const mine = (i: number, j: number) => i * ys.length + j >= from && i * ys.length + j < to;
   const total = to - from;
   const points = new Map([...(opts.done ?? [])].filter(([, p]) => mine(p.i, p.j)));
-  const probe = new Float32Array(theta.length);
   let count = points.size;
-  for (let i = 0; i < opts.x.length; i++) {
-    for (let j = 0; j < ys.length; j++) {
-      const key = `${i},${j}`;
-      if (points.has(key) || !mine(i, j)) continue;
-      throwIfAborted(opts.signal);
-      const a = opts.x[i];
-      const b = opts.y ? ys[j] : 0;
-      // θ' = θ + a·d1 + b·d2, formed in float64 then stored as float32, like the weights themselves.
-      for (let k = 0; k < probe.length; k++) probe[k] = theta[k] + a * d1[k] + (d2 ? b * d2[k] : 0);
-      if (opts.buffersAt) evaluator.setBuffers(opts.buffersAt(a, b));
-      const r = await evaluator.evaluate(probe);
-      const p: GridPoint = { i, j, loss: r.loss, accuracy: r.accuracy };
-      points.set(key, p);
-      count++;
-      opts.onPoint?.(p, count, total);
+  // θ and the directions go to the evaluator's space once (the GPU's memory on a device backend);
+  // each point θ + a·d1 + b·d2 is formed there (on the host in float64, then stored as float32).
+  const space = evaluator.space;
+  const at = [space.fromHost(theta), space.fromHost(d1), d2 ? space.fromHost(d2) : null] as const;
+  try {
+    for (let i = 0; i < opts.x.length; i++) {
+      for (let j = 0; j < ys.length; j++) {
+        const key = `${i},${j}`;
+        if (points.has(key) || !mine(i, j)) continue;
+        throwIfAborted(opts.signal);
+        const a = opts.x[i];
+        const b = opts.y ? ys[j] : 0;
+        const probe = space.affine(at[0], a, at[1], b, at[2]);
+        if (opts.buffersAt) evaluator.setBuffers(opts.buffersAt(a, b));
+        let r: Awaited<ReturnType<Evaluator['evaluateAt']>>;
+        try {
+          r = await evaluator.evaluateAt(probe);
+        } finally {
+          space.free(probe);
+        }
+        const p: GridPoint = { i, j, loss: r.loss, accuracy: r.accuracy };
+        points.set(key, p);
+        count++;
+        opts.onPoint?.(p, count, total);
+      }
     }
+  } finally {
+    for (const v of at) if (v) space.free(v);
   }
   const notHere: GridPoint = { i: -1, j: -1, loss: Number.NaN, accuracy: Number.NaN };
-  const at = (i: number, j: number) => points.get(`${i},${j}`) ?? notHere;
+  const point = (i: number, j: number) => points.get(`${i},${j}`) ?? notHere;
   const hasAcc = [...points.values()].some((p) => p.accuracy !== null);
   if (!opts.y) {
     return {
       x: opts.x,
       y: null,
-      loss: opts.x.map((_v, i) => at(i, 0).loss),
-      accuracy: hasAcc ? opts.x.map((_v, i) => at(i, 0).accuracy as number) : null,
+      loss: opts.x.map((_v, i) => point(i, 0).loss),
+      accuracy: hasAcc ? opts.x.map((_v, i) => point(i, 0).accuracy as number) : null,
     };
   }
   return {
     x: opts.x,
     y: opts.y,
-    loss: opts.x.map((_v, i) => ys.map((_w, j) => at(i, j).loss)),
-    accuracy: hasAcc ? opts.x.map((_v, i) => ys.map((_w, j) => at(i, j).accuracy as number)) : null,
+    loss: opts.x.map((_v, i) => ys.map((_w, j) => point(i, j).loss)),
+    accuracy: hasAcc ? opts.x.map((_v, i) => ys.map((_w, j) => point(i, j).accuracy as number)) : null,
   };
 }
 

@@ -4,11 +4,11 @@
  */
 import type { Evaluator } from '../evaluator/evaluator';
 import { Rng } from '../util/rng';
-import { type LlaCriteria, llaCriteria, type SlqRun, slqRuns, smoothDensity } from './density';
-import { lanczos, type MatVec } from './lanczos';
+import { type LlaCriteria, llaCriteria, type SlqRun, slqRunsIn, smoothDensity } from './density';
+import { lanczosIn, type MatVec, type SpaceMatVec } from './lanczos';
 import { type BlockCurvature, perLayerCurvature } from './per-layer';
 import { type Shard, shareIndices } from './shard';
-import { hutchinson, hutchinsonEstimate, hutchinsonProbes, hutchPlusPlus, type TraceEstimate } from './trace';
+import { hutchinsonEstimate, hutchinsonIn, hutchinsonProbesIn, hutchPlusPlusIn, type TraceEstimate } from './trace';
 import { canonicalSign } from './vec';
 
 export interface HessianOptions {
@@ -110,119 +110,136 @@ export async function analyzeHessian(
   let stageStart = performance.now();
   const eta = (done: number, total: number) =>
     done > 0 ? ((performance.now() - stageStart) / 1000 / done) * (total - done) : null;
-  const matvec: MatVec = async (v) => {
+  // The stages' vectors live in the evaluator's space (on the GPU with a device backend), θ too.
+  const space = evaluator.space;
+  const thetaV = space.fromHost(theta);
+  const matvec: SpaceMatVec = async (v) => {
+    hvps++;
+    return evaluator.hvpAt(thetaV, v);
+  };
+  // Per-layer blocks are small and masked on the host.
+  const hostMatvec: MatVec = async (v) => {
     hvps++;
     return evaluator.hvp(theta, v);
   };
   const report: HessianReport = { hvps: 0, seconds: 0 };
+  try {
+    if ((o.topK > 0 || o.bottomK > 0) && wholeStagesHere(o)) {
+      stageStart = performance.now();
+      const rng = new Rng(o.seed);
+      const v0 = space.fromHost(rng.gaussianVector(P));
+      const lz = await lanczosIn(space, matvec, v0, {
+        steps: o.iterations,
+        topK: o.topK,
+        bottomK: o.bottomK,
+        tol: o.tol,
+        memoryBudget: o.memoryBudget,
+        signal,
+        onStep: (p) =>
+          onProgress({
+            stage: 'eigenvalues',
+            done: p.step,
+            total: p.maxSteps,
+            message: `λmax ${fmt(p.top[0])} (res ${fmt(p.topResiduals[0])})${p.bottom.length ? `, λmin ${fmt(p.bottom[0])} (res ${fmt(p.bottomResiduals[0])})` : ''}`,
+            etaSeconds: eta(p.step, p.maxSteps),
+            ritz: { top: p.top, bottom: p.bottom, topResiduals: p.topResiduals, bottomResiduals: p.bottomResiduals },
+          }),
+      }).finally(() => space.free(v0));
+      const k = lz.eig.values.length;
+      const topIdx = Array.from({ length: Math.min(o.topK, k) }, (_v, i) => k - 1 - i);
+      const bottomIdx = Array.from({ length: Math.min(o.bottomK, k) }, (_v, i) => i);
+      report.topEigenvalues = topIdx.map((i) => lz.eig.values[i]);
+      report.bottomEigenvalues = bottomIdx.map((i) => lz.eig.values[i]);
+      report.residuals = { top: topIdx.map((i) => lz.residuals[i]), bottom: bottomIdx.map((i) => lz.residuals[i]) };
+      report.lanczos = { steps: lz.steps, basisBytes: lz.basisBytes, basisPrecision: lz.basisPrecision };
+      try {
+        if (o.eigenvectors) {
+          const ritz = async (idx: number[]) => {
+            const out: Float64Array[] = [];
+            for (const i of idx) out.push(canonicalSign(await lz.ritzVector(i)));
+            return out;
+          };
+          report.eigenvectors = { top: await ritz(topIdx), bottom: await ritz(bottomIdx) };
+        }
+      } finally {
+        lz.release();
+      }
+    }
 
-  if ((o.topK > 0 || o.bottomK > 0) && wholeStagesHere(o)) {
-    stageStart = performance.now();
-    const rng = new Rng(o.seed);
-    const lz = await lanczos(matvec, rng.gaussianVector(P), {
-      steps: o.iterations,
-      topK: o.topK,
-      bottomK: o.bottomK,
-      tol: o.tol,
-      memoryBudget: o.memoryBudget,
-      signal,
-      onStep: (p) =>
-        onProgress({
-          stage: 'eigenvalues',
-          done: p.step,
-          total: p.maxSteps,
-          message: `λmax ${fmt(p.top[0])} (res ${fmt(p.topResiduals[0])})${p.bottom.length ? `, λmin ${fmt(p.bottom[0])} (res ${fmt(p.bottomResiduals[0])})` : ''}`,
-          etaSeconds: eta(p.step, p.maxSteps),
-          ritz: { top: p.top, bottom: p.bottom, topResiduals: p.topResiduals, bottomResiduals: p.bottomResiduals },
-        }),
-    });
-    const k = lz.eig.values.length;
-    const topIdx = Array.from({ length: Math.min(o.topK, k) }, (_v, i) => k - 1 - i);
-    const bottomIdx = Array.from({ length: Math.min(o.bottomK, k) }, (_v, i) => i);
-    report.topEigenvalues = topIdx.map((i) => lz.eig.values[i]);
-    report.bottomEigenvalues = bottomIdx.map((i) => lz.eig.values[i]);
-    report.residuals = { top: topIdx.map((i) => lz.residuals[i]), bottom: bottomIdx.map((i) => lz.residuals[i]) };
-    report.lanczos = { steps: lz.steps, basisBytes: lz.basisBytes, basisPrecision: lz.basisPrecision };
-    if (o.eigenvectors) {
-      report.eigenvectors = {
-        top: topIdx.map((i) => canonicalSign(lz.ritzVector(i))),
-        bottom: bottomIdx.map((i) => canonicalSign(lz.ritzVector(i))),
+    if (o.trace) {
+      stageStart = performance.now();
+      const traceOpts = {
+        seed: o.seed + 1,
+        maxProbes: o.traceProbes,
+        signal,
+        onProbe: (done: number, total: number, est: number, se: number) =>
+          onProgress({
+            stage: 'trace',
+            done,
+            total,
+            message: Number.isNaN(est) ? '' : `tr ${fmt(est)} ± ${fmt(se)}`,
+            etaSeconds: eta(done, total),
+          }),
       };
+      if (o.shard && o.traceMethod === 'hutchinson') {
+        const indices = shareIndices(o.traceProbes, o.shard);
+        const values = await hutchinsonProbesIn(space, matvec, indices, traceOpts);
+        report.share = { ...report.share, shard: o.shard, trace: { indices, values, maxProbes: o.traceProbes } };
+        // The shard's own view; the merge applies the single run's stopping rule over every probe.
+        if (values.length) report.trace = hutchinsonEstimate(values, { relTol: 0 });
+      } else if (wholeStagesHere(o))
+        report.trace =
+          o.traceMethod === 'hutch++'
+            ? await hutchPlusPlusIn(space, matvec, o.traceProbes, traceOpts)
+            : await hutchinsonIn(space, matvec, traceOpts);
     }
-  }
 
-  if (o.trace) {
-    stageStart = performance.now();
-    const traceOpts = {
-      seed: o.seed + 1,
-      maxProbes: o.traceProbes,
-      signal,
-      onProbe: (done: number, total: number, est: number, se: number) =>
-        onProgress({
-          stage: 'trace',
-          done,
-          total,
-          message: Number.isNaN(est) ? '' : `tr ${fmt(est)} ± ${fmt(se)}`,
-          etaSeconds: eta(done, total),
-        }),
-    };
-    if (o.shard && o.traceMethod === 'hutchinson') {
-      const indices = shareIndices(o.traceProbes, o.shard);
-      const values = await hutchinsonProbes(matvec, P, indices, traceOpts);
-      report.share = { ...report.share, shard: o.shard, trace: { indices, values, maxProbes: o.traceProbes } };
-      // The shard's own view; the merge applies the single run's stopping rule over every probe.
-      if (values.length) report.trace = hutchinsonEstimate(values, { relTol: 0 });
-    } else if (wholeStagesHere(o))
-      report.trace =
-        o.traceMethod === 'hutch++'
-          ? await hutchPlusPlus(matvec, P, o.traceProbes, traceOpts)
-          : await hutchinson(matvec, P, traceOpts);
-  }
-
-  if (o.density) {
-    stageStart = performance.now();
-    const indices = shareIndices(o.runs, o.shard);
-    const perRun = Math.min(o.iterations, P);
-    const total = indices.length * perRun;
-    const slq = await slqRuns(matvec, P, {
-      runs: o.runs,
-      indices,
-      steps: o.iterations,
-      seed: o.seed + 2,
-      memoryBudget: o.memoryBudget,
-      signal,
-      onStep: (run, p) => {
-        const done = indices.indexOf(run) * perRun + p.step;
-        onProgress({
-          stage: 'density',
-          done,
-          total,
-          message: `run ${run + 1}/${o.runs}`,
-          etaSeconds: eta(done, total),
-        });
-      },
-    });
-    if (o.shard)
-      report.share = { ...report.share, shard: o.shard, density: { indices, runs: slq.runs, total: o.runs } };
-    if (slq.runs.length) {
-      report.density = { ...smoothDensity(slq.runs, { bandwidth: o.bandwidth }), runs: slq.runs };
-      report.criteria = llaCriteria(slq.runs, o.khN);
+    if (o.density) {
+      stageStart = performance.now();
+      const indices = shareIndices(o.runs, o.shard);
+      const perRun = Math.min(o.iterations, P);
+      const total = indices.length * perRun;
+      const slq = await slqRunsIn(space, matvec, {
+        runs: o.runs,
+        indices,
+        steps: o.iterations,
+        seed: o.seed + 2,
+        memoryBudget: o.memoryBudget,
+        signal,
+        onStep: (run, p) => {
+          const done = indices.indexOf(run) * perRun + p.step;
+          onProgress({
+            stage: 'density',
+            done,
+            total,
+            message: `run ${run + 1}/${o.runs}`,
+            etaSeconds: eta(done, total),
+          });
+        },
+      });
+      if (o.shard)
+        report.share = { ...report.share, shard: o.shard, density: { indices, runs: slq.runs, total: o.runs } };
+      if (slq.runs.length) {
+        report.density = { ...smoothDensity(slq.runs, { bandwidth: o.bandwidth }), runs: slq.runs };
+        report.criteria = llaCriteria(slq.runs, o.khN);
+      }
     }
-  }
 
-  if (o.perLayer && wholeStagesHere(o)) {
-    stageStart = performance.now();
-    report.perLayer = await perLayerCurvature(matvec, P, evaluator.params, {
-      steps: o.perLayerSteps,
-      probes: 30,
-      exactTraceUpTo: 64,
-      seed: o.seed + 3,
-      signal,
-      onBlock: (done, total, name) =>
-        onProgress({ stage: 'per-layer', done, total, message: name, etaSeconds: eta(done, total) }),
-    });
+    if (o.perLayer && wholeStagesHere(o)) {
+      stageStart = performance.now();
+      report.perLayer = await perLayerCurvature(hostMatvec, P, evaluator.params, {
+        steps: o.perLayerSteps,
+        probes: 30,
+        exactTraceUpTo: 64,
+        seed: o.seed + 3,
+        signal,
+        onBlock: (done, total, name) =>
+          onProgress({ stage: 'per-layer', done, total, message: name, etaSeconds: eta(done, total) }),
+      });
+    }
+  } finally {
+    space.free(thetaV);
   }
-
   report.hvps = hvps;
   report.seconds = (performance.now() - started) / 1000;
   return report;

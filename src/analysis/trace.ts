@@ -3,9 +3,10 @@
  * error falls below `relTol`·|estimate| (or at `maxProbes`). Hutch++ (Meyer et al. 2021): the
  * trace of H on a sketched top subspace exactly, plus Hutchinson on the deflated remainder.
  */
+
+import { HostSpace, type Vector, type VectorSpace } from '../evaluator/vectors';
 import { Rng } from '../util/rng';
-import { type MatVec, throwIfAborted } from './lanczos';
-import { axpy, dot, norm } from './vec';
+import { hostOperator, type MatVec, type SpaceMatVec, throwIfAborted } from './lanczos';
 
 export interface TraceEstimate {
   estimate: number;
@@ -33,7 +34,8 @@ function meanAndStderr(xs: number[]): [number, number] {
 
 /**
  * Hutchinson probe `k` of a run seeded `seed`: a Rademacher vector from its own stream, so a shard
- * that computes probes 40..59 draws exactly the vectors a single run draws for them.
+ * that computes probes 40..59 draws exactly the vectors a single run draws for them (on any backend:
+ * the device uploads the same host-drawn vector).
  */
 export function hutchinsonProbe(seed: number, k: number, P: number): Float64Array {
   return Rng.forIndex(seed, k).rademacherVector(P);
@@ -61,15 +63,39 @@ export function hutchinsonEstimate(
   return { estimate, stderr, matvecs: n, method: 'hutchinson' };
 }
 
+/** zᵀHz for probe `k` of a run seeded `seed`, the probe in `space`. */
+async function probeValue(space: VectorSpace, matvec: SpaceMatVec, seed: number, k: number): Promise<number> {
+  const z = space.fromHost(hutchinsonProbe(seed, k, space.length));
+  try {
+    const hz = await matvec(z);
+    try {
+      return await space.dot(z, hz);
+    } finally {
+      space.free(hz);
+    }
+  } finally {
+    space.free(z);
+  }
+}
+
+/** Hutchinson on host float64 vectors (see hutchinsonIn). */
 export async function hutchinson(matvec: MatVec, P: number, opts: TraceOptions): Promise<TraceEstimate> {
+  return hutchinsonIn(new HostSpace(P), hostOperator(matvec), opts);
+}
+
+/** Hutchinson with its probes in `space` (probe k uploaded from its own seeded stream; zᵀHz read back). */
+export async function hutchinsonIn(
+  space: VectorSpace,
+  matvec: SpaceMatVec,
+  opts: TraceOptions,
+): Promise<TraceEstimate> {
   const maxProbes = opts.maxProbes ?? 100;
   const minProbes = opts.minProbes ?? 10;
   const relTol = opts.relTol ?? 1e-2;
   const samples: number[] = [];
   for (let k = 0; k < maxProbes; k++) {
     throwIfAborted(opts.signal);
-    const z = hutchinsonProbe(opts.seed, k, P);
-    samples.push(dot(z, await matvec(z)));
+    samples.push(await probeValue(space, matvec, opts.seed, k));
     const [mean, se] = meanAndStderr(samples);
     opts.onProbe?.(k + 1, maxProbes, mean, se);
     if (stopsAfter(samples, minProbes, relTol)) break;
@@ -88,59 +114,95 @@ export async function hutchinsonProbes(
   indices: number[],
   opts: Pick<TraceOptions, 'seed' | 'signal' | 'onProbe'>,
 ): Promise<number[]> {
+  return hutchinsonProbesIn(new HostSpace(P), hostOperator(matvec), indices, opts);
+}
+
+/** hutchinsonProbes with the probes in `space`. */
+export async function hutchinsonProbesIn(
+  space: VectorSpace,
+  matvec: SpaceMatVec,
+  indices: number[],
+  opts: Pick<TraceOptions, 'seed' | 'signal' | 'onProbe'>,
+): Promise<number[]> {
   const values: number[] = [];
   for (const k of indices) {
     throwIfAborted(opts.signal);
-    const z = hutchinsonProbe(opts.seed, k, P);
-    values.push(dot(z, await matvec(z)));
+    values.push(await probeValue(space, matvec, opts.seed, k));
     const [mean, se] = meanAndStderr(values);
     opts.onProbe?.(values.length, indices.length, mean, se);
   }
   return values;
 }
 
-/** Modified Gram-Schmidt (twice) of a list of vectors; drops dependent ones. */
-function orthonormalize(vs: Float64Array[]): Float64Array[] {
-  const q: Float64Array[] = [];
-  for (const v0 of vs) {
-    const v = Float64Array.from(v0);
-    for (let pass = 0; pass < 2; pass++) for (const u of q) axpy(-dot(u, v), u, v);
-    const n = norm(v);
-    if (n > 1e-10 * norm(v0)) q.push(v.map((x) => x / n) as Float64Array);
-  }
-  return q;
-}
-
-/** Hutch++ with a budget of `matvecs` products (split into thirds). */
+/** Hutch++ on host float64 vectors (see hutchPlusPlusIn). */
 export async function hutchPlusPlus(
   matvec: MatVec,
   P: number,
   matvecs: number,
   opts: TraceOptions,
 ): Promise<TraceEstimate> {
+  return hutchPlusPlusIn(new HostSpace(P), hostOperator(matvec), matvecs, opts);
+}
+
+/**
+ * Hutch++ with a budget of `matvecs` products (split into thirds). The sketch is orthonormalized
+ * by Gram-Schmidt twice into a basis of the space, dropping dependent vectors.
+ */
+export async function hutchPlusPlusIn(
+  space: VectorSpace,
+  matvec: SpaceMatVec,
+  matvecs: number,
+  opts: TraceOptions,
+): Promise<TraceEstimate> {
+  const P = space.length;
   const rng = new Rng(opts.seed);
   const k = Math.max(1, Math.floor(matvecs / 3));
-  const sketch: Float64Array[] = [];
-  for (let i = 0; i < k; i++) {
-    throwIfAborted(opts.signal);
-    sketch.push(Float64Array.from(await matvec(rng.rademacherVector(P))));
-    opts.onProbe?.(i + 1, 3 * k, Number.NaN, Number.NaN);
+  const Q = space.basis(k, Number.POSITIVE_INFINITY);
+  try {
+    const sketch: Vector[] = [];
+    for (let i = 0; i < k; i++) {
+      throwIfAborted(opts.signal);
+      const z = space.fromHost(rng.rademacherVector(P));
+      sketch.push(await matvec(z));
+      space.free(z);
+      opts.onProbe?.(i + 1, 3 * k, Number.NaN, Number.NaN);
+    }
+    for (const y of sketch) {
+      const v = space.divided(y, 1);
+      Q.orthogonalize(v, 2);
+      const n = await space.norm(v);
+      if (n > 1e-10 * (await space.norm(y))) {
+        const unit = space.divided(v, n);
+        Q.push(unit);
+        space.free(unit);
+      }
+      space.free(v);
+      space.free(y);
+    }
+    let top = 0;
+    for (let i = 0; i < Q.size; i++) {
+      throwIfAborted(opts.signal);
+      const q = Q.member(i);
+      const hq = await matvec(q);
+      top += await space.dot(q, hq);
+      space.free(q);
+      space.free(hq);
+      opts.onProbe?.(k + i + 1, 3 * k, Number.NaN, Number.NaN);
+    }
+    const samples: number[] = [];
+    for (let i = 0; i < k; i++) {
+      throwIfAborted(opts.signal);
+      const z = space.fromHost(rng.rademacherVector(P));
+      Q.orthogonalize(z, 1);
+      const hz = await matvec(z);
+      samples.push(await space.dot(z, hz));
+      space.free(z);
+      space.free(hz);
+      opts.onProbe?.(2 * k + i + 1, 3 * k, Number.NaN, Number.NaN);
+    }
+    const [rest, se] = meanAndStderr(samples);
+    return { estimate: top + rest, stderr: se, matvecs: k + Q.size + k, method: 'hutch++' };
+  } finally {
+    Q.dispose();
   }
-  const Q = orthonormalize(sketch);
-  let top = 0;
-  for (const [i, q] of Q.entries()) {
-    throwIfAborted(opts.signal);
-    top += dot(q, await matvec(q));
-    opts.onProbe?.(k + i + 1, 3 * k, Number.NaN, Number.NaN);
-  }
-  const samples: number[] = [];
-  for (let i = 0; i < k; i++) {
-    throwIfAborted(opts.signal);
-    const z = rng.rademacherVector(P);
-    for (const q of Q) axpy(-dot(q, z), q, z);
-    samples.push(dot(z, await matvec(z)));
-    opts.onProbe?.(2 * k + i + 1, 3 * k, Number.NaN, Number.NaN);
-  }
-  const [rest, se] = meanAndStderr(samples);
-  return { estimate: top + rest, stderr: se, matvecs: k + Q.length + k, method: 'hutch++' };
 }

@@ -9,6 +9,7 @@ import { openEvaluator } from '../evaluator/open';
 import type { GridProgress } from '../runs/landscape-run';
 import type { RunRecorder, RunSpec } from '../runs/recorder';
 import { bindCheckpoints, runInterpolation, runTrajectory } from '../runs/trajectory-run';
+import { computedOn } from './computed-on';
 import type { Request } from './contract';
 
 type Work = (
@@ -34,7 +35,15 @@ export function trajectoryJob(request: Request<'trajectory'>, model: string, los
     const ev = await openEvaluator(model, { ...loss, boundWeights: bound[bound.length - 1] });
     try {
       const { grid, directions, path } = await runTrajectory(ev, bound, checkpoints, o, { signal, rec, onProgress });
-      return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, path };
+      return {
+        x: grid.x,
+        y: grid.y,
+        loss: grid.loss,
+        accuracy: grid.accuracy,
+        directions,
+        path,
+        computedOn: computedOn(ev),
+      };
     } finally {
       await ev.close();
     }
@@ -60,7 +69,7 @@ export function interpolateJob(request: Request<'interpolate'>, model: string, l
     const ev = await openEvaluator(model, { ...loss, boundWeights: bound[0] });
     try {
       const { grid, directions } = await runInterpolation(ev, bound, files, o, { signal, rec, onProgress });
-      return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions };
+      return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, computedOn: computedOn(ev) };
     } finally {
       await ev.close();
     }

@@ -26,6 +26,7 @@ import { seriesSummaries, seriesView } from '../runs/series-view';
 import type { RunStore } from '../store/store';
 import { SADDLE_VERSION } from '../version';
 import { interpolateJob, trajectoryJob } from './checkpoint-jobs';
+import { computedOn } from './computed-on';
 import type { EngineEvent, OpenedModel, Request, Response, RunView, SaddleApi, VersionInfo } from './contract';
 import { startSeries } from './series-job';
 
@@ -194,7 +195,7 @@ export class SaddleService implements SaddleApi {
             partial: p.ritz,
           }),
       });
-      return spectrumJson(report) as Record<string, unknown>;
+      return { ...spectrumJson(report), computedOn: computedOn(evaluator) } as Record<string, unknown>;
     } finally {
       await evaluator.close();
     }
@@ -274,7 +275,7 @@ export class SaddleService implements SaddleApi {
     const ev = await openEvaluator(model, { ...loss, offMainThread: true });
     try {
       const { grid, directions } = await runLandscape(ev, o, signal, rec, this.pointEvents(job, runId));
-      return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions };
+      return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, computedOn: computedOn(ev) };
     } finally {
       await ev.close();
     }

@@ -6,7 +6,15 @@ import { describeBinding, type LossOptions, openEvaluator } from '../evaluator/o
 import { eigenvectorsNpz, hessianOptionsOf, runHessian, spectrumJson } from '../runs/hessian-run';
 import { recorded } from '../runs/recorder';
 import { writeFileAtomic } from '../util/atomic-write';
-import { noteBackend, noteUnlessJson, requireDbForShard, runSpec, stderrProgress, withCancel } from './progress';
+import {
+  noteBackend,
+  noteDeviceMemory,
+  noteUnlessJson,
+  requireDbForShard,
+  runSpec,
+  stderrProgress,
+  withCancel,
+} from './progress';
 
 export interface HessianCliOptions extends LossOptions {
   topK: number;
@@ -45,6 +53,7 @@ export async function hessianCommand(modelPath: string, opts: HessianCliOptions,
   const keepVectors = !!opts.saveEigenvectors || (!!opts.eigenvectors && !!opts.db);
   const progress = stderrProgress('hessian');
   let report: HessianReport;
+  let memory: ReturnType<Evaluator['deviceMemory']> = null;
   try {
     report = await withCancel((signal) =>
       recorded(
@@ -64,12 +73,14 @@ export async function hessianCommand(modelPath: string, opts: HessianCliOptions,
         resumeId,
       ),
     );
+    memory = evaluator.deviceMemory();
   } finally {
     progress.done();
     await evaluator.close();
   }
+  noteDeviceMemory(opts, memory);
   if (opts.saveEigenvectors && report.eigenvectors) saveEigenvectors(opts.saveEigenvectors, report, evaluator);
-  const json = spectrumJson(report);
+  const json = { ...spectrumJson(report), ...(memory ? { deviceMemory: memory } : {}) };
   process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : `${describe(report)}\n`);
 }
 

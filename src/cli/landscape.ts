@@ -6,7 +6,16 @@ import { type DirectionOptions, type GridProgress, runLandscape } from '../runs/
 import { recorded } from '../runs/recorder';
 import { bindCheckpoints, runInterpolation, runTrajectory } from '../runs/trajectory-run';
 import { hessianCommand } from './hessian';
-import { noteBackend, noteUnlessJson, requireDbForShard, runSpec, stderrProgress, withCancel } from './progress';
+import {
+  type DeviceMemory,
+  noteBackend,
+  noteDeviceMemory,
+  noteUnlessJson,
+  requireDbForShard,
+  runSpec,
+  stderrProgress,
+  withCancel,
+} from './progress';
 import { withStore } from './runs';
 
 export interface LandscapeCliOptions extends LossOptions, DirectionOptions {
@@ -34,11 +43,19 @@ async function withPointProgress<T>(work: (onProgress: (p: GridProgress) => void
   }
 }
 
-function print(grid: Grid, directions: object, json: boolean | undefined, shard?: Shard | null): void {
+function print(
+  grid: Grid,
+  directions: object,
+  json: boolean | undefined,
+  shard: Shard | null | undefined,
+  memory: DeviceMemory | null = null,
+): void {
+  noteDeviceMemory({ json }, memory);
   if (json) {
+    const deviceMemory = memory ? { deviceMemory: memory } : {};
     // A shard's points not in its share are NaN, which JSON writes as null.
     process.stdout.write(
-      `${JSON.stringify({ x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, ...(shard ? { shard } : {}) })}\n`,
+      `${JSON.stringify({ x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, ...(shard ? { shard } : {}), ...deviceMemory })}\n`,
     );
     return;
   }
@@ -70,7 +87,7 @@ export async function landscapeCommand(modelPath: string, o: LandscapeCliOptions
           const { grid, directions } = await withPointProgress((onProgress) =>
             runLandscape(ev, o, signal, rec, onProgress),
           );
-          print(grid, directions, o.json, o.shard);
+          print(grid, directions, o.json, o.shard, ev.deviceMemory());
         },
         resumeId,
       ),
@@ -174,7 +191,7 @@ export async function interpolateCommand(
           const { grid, directions } = await withPointProgress((onProgress) =>
             runInterpolation(ev, bound, files, o, { signal, rec, onProgress, shard: o.shard }),
           );
-          print(grid, directions, o.json, o.shard);
+          print(grid, directions, o.json, o.shard, ev.deviceMemory());
         },
         resumeId,
       ),

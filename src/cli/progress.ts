@@ -35,6 +35,17 @@ export function noteBackend(opts: { json?: boolean }, ev: { backend: string; bac
   noteUnlessJson(opts)(`backend: ${ev.backend}${ev.backendNotice ? ` (${ev.backendNotice})` : ''}`);
 }
 
+export type DeviceMemory = { plans: number; arrays: number; peak: number };
+
+/** Say how much device memory the run held (a GPU backend only; with --json it goes in the JSON). */
+export function noteDeviceMemory(opts: { json?: boolean }, memory: DeviceMemory | null): void {
+  if (!memory) return;
+  const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  noteUnlessJson(opts)(
+    `device memory: ${mb(memory.peak)} at most (now ${mb(memory.plans)} in executables, ${mb(memory.arrays)} in arrays)`,
+  );
+}
+
 /** Ctrl-C aborts the work (which then ends as `cancelled`) instead of killing the process. */
 export function withCancel<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();

@@ -46,6 +46,11 @@ export interface Executable {
   accumulate(feeds: Feeds): void;
   /** The running sums as float64 (one array per output), reset to zero; null before any accumulate. */
   takeSums(): Promise<Float64Array[] | null>;
+  /**
+   * Device backends: add the running sums into a flat device array (output i from element
+   * offsets[i]) and reset them, without reading anything back.
+   */
+  addSumsTo?(target: DeviceArray, offsets: number[]): Promise<void>;
   /** The nodes it computes, in order (for FLOP counts and profiles). */
   nodes(): Node[];
   /** Device memory it holds, in bytes. */
@@ -61,8 +66,42 @@ export interface Backend {
   createArray(length: number, dtype: DType): DeviceArray;
   /** Asynchronous: a device compiles its pipelines (and reports shader errors) before the first run. */
   compile(graph: Graph, outputs: V[], dtype: DType): Promise<Executable>;
+  /** Vector arithmetic on this backend's arrays; absent on the CPU, whose analyses keep float64 host vectors. */
+  readonly vectors?: DeviceVectorOps;
+  /** Bytes of device buffers held (executables and arrays) and the most held at once; absent on the CPU. */
+  memory?(): { plans: number; arrays: number; peak: number };
+  /** Start a new peak from what is held now (one per analysis run). */
+  resetPeak?(): void;
   /** Free the device (the backend is unusable afterwards). */
   dispose(): void;
+}
+
+/**
+ * Vector arithmetic on a device's arrays, so analyses keep their vectors where H·v is computed (the
+ * Krylov basis, probes, landscape points) and read back only scalars. Arrays are float32; dot
+ * products are summed with compensation on the device and finished in float64. Lengths and offsets
+ * count elements. Operations are queued in order; only `read` and `dot` wait for the device.
+ */
+export interface DeviceVectorOps {
+  /** The most elements one array may hold (the device's binding limit). */
+  readonly maxLength: number;
+  /** A zero-filled array. */
+  zeros(length: number): DeviceArray;
+  read(a: DeviceArray): Promise<Float32Array>;
+  /** dst[dstOffset + i] = src[srcOffset + i] for i < length. */
+  copy(src: DeviceArray, srcOffset: number, dst: DeviceArray, dstOffset: number, length: number): void;
+  /** Σ_i a[aOffset + i]·b[i] over b's length. */
+  dot(a: DeviceArray, b: DeviceArray, aOffset?: number): Promise<number>;
+  /** y += alpha·x[xOffset + i]. */
+  axpy(alpha: number, x: DeviceArray, y: DeviceArray, xOffset?: number): void;
+  /** x *= alpha. */
+  scale(x: DeviceArray, alpha: number): void;
+  /** out = x + a·y + b·z (z null: out = x + a·y). */
+  affine(out: DeviceArray, x: DeviceArray, a: number, y: DeviceArray, b: number, z: DeviceArray | null): void;
+  /** into[at + r] = Σ_i M[r·n + i]·x[i] for r < rows, n = x.length (Mᵀx for rows stored one after another). */
+  project(M: DeviceArray, rows: number, x: DeviceArray, into: DeviceArray, at: number): void;
+  /** y[i] += alpha·Σ_r c[at + r]·M[r·n + i] for r < rows, n = y.length. */
+  combine(M: DeviceArray, rows: number, c: DeviceArray, at: number, alpha: number, y: DeviceArray): void;
 }
 
 /** Refuse a dtype the backend cannot compute in, with a sentence that says what to do. */

@@ -9,6 +9,7 @@ import {
   type Backend,
   checkDType,
   type DeviceArray,
+  type DeviceVectorOps,
   type DType,
   type Executable,
   type LeafValue,
@@ -54,6 +55,13 @@ export interface EvalResult {
   /** Top-1 accuracy for classification, null for regression. */
   accuracy: number | null;
   samples: number;
+}
+
+/** θ, v and the statistics as the plans' leaves (views of host vectors, or device arrays). */
+interface Leaves {
+  params: LeafValue[];
+  v: LeafValue[] | null;
+  buffers: Map<string, DeviceArray>;
 }
 
 interface Program {
@@ -208,9 +216,14 @@ export class Objective {
   /**
    * The per-tensor leaves for θ and v. On the CPU, a vector already in the plan's dtype is bound in
    * place, tensor by tensor (views, no copy: a landscape updates θ in place and each point costs
-   * the forward pass alone); otherwise it is written into device arrays (a GPU upload).
+   * the forward pass alone); otherwise it is written into device arrays (a GPU upload), or, for a
+   * flat array of this backend's device, copied there on the device.
    */
-  private leavesOf(vec: Vec, arrays: DeviceArray[]): LeafValue[] {
+  private leavesOf(vec: Vec | DeviceArray, arrays: DeviceArray[]): LeafValue[] {
+    if (!(vec instanceof Float32Array || vec instanceof Float64Array)) {
+      this.params.forEach((p, i) => this.deviceOps().copy(vec, p.offset, arrays[i], 0, p.size));
+      return arrays;
+    }
     const inPlace =
       this.backend.name === 'cpu' &&
       (this.dtype === 'float64' ? vec instanceof Float64Array : vec instanceof Float32Array);
@@ -223,7 +236,7 @@ export class Objective {
   }
 
   /** θ and v as leaves (device arrays created on first use), and the statistics when changed. */
-  private writeLeaves(theta: Vec, v: Vec | null) {
+  private writeLeaves(theta: Vec | DeviceArray, v: Vec | DeviceArray | null): Leaves {
     if (!this.device) {
       const make = () => this.params.map((p) => this.backend.createArray(p.size, this.dtype));
       this.device = { params: make(), v: make(), buffers: new Map() };
@@ -246,21 +259,16 @@ export class Objective {
     return { params, v: vs, buffers: d.buffers };
   }
 
-  /**
-   * Raw sums over the given mini-batches (all by default): the loss sum, the correct-prediction
-   * count and, for 'grad' and 'hvp', the summed vector. θ and v are written to the device once; each
-   * executable adds its batches into its own running sums, read back once at the end. The building
-   * block of the public calls and of the worker threads, which each take a share of the batches.
-   */
-  async accumulate(
-    kind: CallKind,
-    theta: Vec,
-    v: Vec | null,
-    starts: number[] = this.batchStarts(),
-  ): Promise<BatchSums> {
+  /** The backend's vector kernels (device backends only). */
+  deviceOps(): DeviceVectorOps {
+    if (!this.backend.vectors) throw new Error(`The ${this.backend.name} backend keeps no vectors on a device.`);
+    return this.backend.vectors;
+  }
+
+  /** Run the given mini-batches through the executables of `kind`; returns them in first-use order. */
+  private async runBatches(kind: CallKind, device: Leaves, starts: number[]): Promise<Executable[]> {
     const N = this.data.inputs.shape[0];
     const tPer = this.data.targets.shape.slice(1).reduce((a, b) => a * b, 1);
-    const device = this.writeLeaves(theta, kind === 'hvp' ? v : null);
     const values = new Map<string, LeafValue>(device.buffers);
     if (kind === 'hvp') this.params.forEach((_q, i) => values.set(`v:${i}`, (device.v as LeafValue[])[i]));
     // The last mini-batch may be shorter: its executable is another one, and its sums come last,
@@ -278,6 +286,23 @@ export class Objective {
       exe.accumulate({ params: device.params, values });
       if (!used.includes(exe)) used.push(exe);
     }
+    return used;
+  }
+
+  /**
+   * Raw sums over the given mini-batches (all by default): the loss sum, the correct-prediction
+   * count and, for 'grad' and 'hvp', the summed vector. θ and v are written to the device once; each
+   * executable adds its batches into its own running sums, read back once at the end. The building
+   * block of the public calls and of the worker threads, which each take a share of the batches.
+   */
+  async accumulate(
+    kind: CallKind,
+    theta: Vec | DeviceArray,
+    v: Vec | DeviceArray | null,
+    starts: number[] = this.batchStarts(),
+  ): Promise<BatchSums> {
+    const device = this.writeLeaves(theta, kind === 'hvp' ? v : null);
+    const used = await this.runBatches(kind, device, starts);
     const out: BatchSums = { lossSum: 0, hits: 0, vector: kind === 'loss' ? null : new Float64Array(this.size) };
     for (const exe of used) {
       const sums = await exe.takeSums();
@@ -337,7 +362,8 @@ export class Objective {
     return (first.positions / Math.min(this.options.batchSize, this.data.inputs.shape[0])) * this.data.inputs.shape[0];
   }
 
-  async evaluate(theta: Vec): Promise<EvalResult> {
+  /** L(θ); θ may be a flat array of this backend's device (a landscape point formed there). */
+  async evaluate(theta: Vec | DeviceArray): Promise<EvalResult> {
     const r = this.finish(await this.accumulate('loss', theta, null));
     return { loss: r.loss, accuracy: r.accuracy, samples: r.samples };
   }
@@ -349,6 +375,34 @@ export class Objective {
 
   async hvp(theta: Vec, v: Vec): Promise<Float64Array> {
     return this.finish(await this.accumulate('hvp', theta, v)).vector as Float64Array;
+  }
+
+  /**
+   * H(θ)·v with θ, v and the result flat arrays on this backend's device: each executable adds its
+   * sums into the result there, which is then divided by the position count; nothing is read back.
+   */
+  async hvpOnDevice(theta: DeviceArray, v: DeviceArray): Promise<DeviceArray> {
+    const ops = this.deviceOps();
+    const device = this.writeLeaves(theta, v);
+    const used = await this.runBatches('hvp', device, this.batchStarts());
+    const out = ops.zeros(this.size);
+    const offsets = this.params.map((p) => p.offset);
+    try {
+      for (const exe of used) {
+        if (!exe.addSumsTo) throw new Error(`The ${this.backend.name} backend cannot sum on its device.`);
+        await exe.addSumsTo(out, offsets);
+      }
+    } catch (e) {
+      out.dispose();
+      throw e;
+    }
+    ops.scale(out, 1 / this.positionsTotal());
+    return out;
+  }
+
+  /** Device memory of this objective's executables and arrays, when the backend has a device. */
+  deviceMemory(): { plans: number; arrays: number; peak: number } | null {
+    return this.backend.memory?.() ?? null;
   }
 
   /** Free the device arrays and executables (the backend itself belongs to the caller). */

@@ -19,6 +19,16 @@ import {
   type ObjectiveOptions,
   type Vec,
 } from './objective';
+import {
+  DeviceSpace,
+  DeviceVector,
+  device,
+  HostSpace,
+  HostVector,
+  host,
+  type Vector,
+  type VectorSpace,
+} from './vectors';
 
 export interface WorkerInit {
   modelBytes: Uint8Array;
@@ -76,6 +86,22 @@ abstract class ObjectiveView {
   initialTheta() {
     return this.objective.initialTheta();
   }
+  private vectorSpace: VectorSpace | null = null;
+  /**
+   * Device vectors when the backend has them and a whole P-vector fits one of its bindings; else
+   * host float64 vectors (on a GPU, each H·v then reads its vector back, as per-tensor arrays still fit).
+   */
+  get space(): VectorSpace {
+    const ops = this.objective.backend.vectors;
+    this.vectorSpace ??= ops && this.size <= ops.maxLength ? new DeviceSpace(ops, this.size) : new HostSpace(this.size);
+    return this.vectorSpace;
+  }
+  deviceMemory() {
+    return this.objective.deviceMemory();
+  }
+  resetDevicePeak() {
+    this.objective.backend.resetPeak?.();
+  }
 }
 
 /** One thread: the Objective itself. */
@@ -89,6 +115,13 @@ class LocalEvaluator extends ObjectiveView implements Evaluator {
   }
   async hvp(theta: Vec, v: Vec) {
     return this.objective.hvp(theta, v);
+  }
+  async evaluateAt(theta: Vector) {
+    return this.objective.evaluate(theta instanceof DeviceVector ? theta.array : host(theta));
+  }
+  async hvpAt(theta: Vector, v: Vector): Promise<Vector> {
+    if (v instanceof DeviceVector) return new DeviceVector(await this.objective.hvpOnDevice(device(theta), v.array));
+    return new HostVector(await this.objective.hvp(host(theta), host(v)));
   }
   setBuffers(buffers: Map<string, Float32Array>) {
     this.objective.setBuffers(buffers);
@@ -211,6 +244,14 @@ class ParallelEvaluator extends ObjectiveView implements Evaluator {
 
   async hvp(theta: Vec, v: Vec): Promise<Float64Array> {
     return this.objective.finish(await this.run('hvp', theta, v)).vector as Float64Array;
+  }
+
+  async evaluateAt(theta: Vector) {
+    return this.evaluate(host(theta));
+  }
+
+  async hvpAt(theta: Vector, v: Vector): Promise<Vector> {
+    return new HostVector(await this.hvp(host(theta), host(v)));
   }
 
   async close(): Promise<void> {

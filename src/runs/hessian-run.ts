@@ -139,6 +139,7 @@ export async function runHessian(
   { signal, rec, onProgress = () => {}, vectors = false }: HessianRunOptions,
 ): Promise<HessianReport> {
   rec?.computedOn(ev);
+  ev.resetDevicePeak();
   const o = { ...defaultHessianOptions, ...hessianOptionsOf(options) };
   const planned = plannedStages(o);
   const before = rec?.stored('stages') as HessianStages | undefined;
@@ -175,6 +176,7 @@ export async function runHessian(
       const stageRecorded = () => {
         rec.result('spectrum', spectrumJson(report));
         rec.result('stages', { planned, done } satisfies HessianStages);
+        rec.deviceMemory(ev.deviceMemory());
         if (vectors) recordVectors(rec, r, vectors);
       };
       rec.store.db.transaction(stageRecorded)();

@@ -11,7 +11,7 @@ import {
   type OneD,
   orthogonalize,
 } from '../analysis/directions';
-import { lanczos } from '../analysis/lanczos';
+import { lanczosIn } from '../analysis/lanczos';
 import { evaluateGrid, type Grid, type GridPoint, linspace } from '../analysis/landscape';
 import { type Shard, shareRange } from '../analysis/shard';
 import { canonicalSign } from '../analysis/vec';
@@ -55,23 +55,34 @@ export async function makeDirections(
     d1 = gaussianDirection(P, rng);
     if (o.dims === 2) d2 = orthogonalize(gaussianDirection(P, rng), d1);
   } else if (o.directions === 'hessian' || o.directions === 'hessian-minmax') {
-    const lz = await lanczos((v) => ev.hvp(theta, v), new Rng(o.seed).gaussianVector(P), {
+    // On a device backend the Krylov vectors stay on the GPU; only the two Ritz vectors come back.
+    const space = ev.space;
+    const thetaV = space.fromHost(theta);
+    const v0 = space.fromHost(new Rng(o.seed).gaussianVector(P));
+    const lz = await lanczosIn(space, (v) => ev.hvpAt(thetaV, v), v0, {
       steps: 100,
       topK: 2,
       bottomK: 2,
       tol: 1e-6,
       signal,
+    }).finally(() => {
+      space.free(v0);
+      space.free(thetaV);
     });
     const k = lz.eig.values.length;
     let picks: number[];
     if (o.directions === 'hessian-minmax') picks = [k - 1, 0];
     else
       picks = [...Array(k).keys()].sort((a, b) => Math.abs(lz.eig.values[b]) - Math.abs(lz.eig.values[a])).slice(0, 2);
-    d1 = canonicalSign(lz.ritzVector(picks[0]));
-    info.lambda1 = lz.eig.values[picks[0]];
-    if (o.dims === 2) {
-      d2 = canonicalSign(lz.ritzVector(picks[1]));
-      info.lambda2 = lz.eig.values[picks[1]];
+    try {
+      d1 = canonicalSign(await lz.ritzVector(picks[0]));
+      info.lambda1 = lz.eig.values[picks[0]];
+      if (o.dims === 2) {
+        d2 = canonicalSign(await lz.ritzVector(picks[1]));
+        info.lambda2 = lz.eig.values[picks[1]];
+      }
+    } finally {
+      lz.release();
     }
   } else {
     const arrays = readNpz(new Uint8Array(readFileSync(o.directions)), o.directions);
@@ -152,6 +163,7 @@ export async function evaluateRecordedGrid(
     },
   });
   if (!shard) rec?.gridFinish('surface', grid);
+  rec?.deviceMemory(ev.deviceMemory());
   return grid;
 }
 
@@ -172,6 +184,7 @@ export async function runLandscape(
   onProgress?: (p: GridProgress) => void,
 ): Promise<{ grid: Grid; directions: DirectionInfo }> {
   rec?.computedOn(ev);
+  ev.resetDevicePeak();
   const theta = ev.initialTheta();
   const { d1, d2, info } = await makeDirections(ev, theta, o, signal);
   const x = linspace(o.x ?? o.range, o.steps);

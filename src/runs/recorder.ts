@@ -95,6 +95,13 @@ export class RunRecorder {
     });
   }
 
+  /** Device buffers the run held (bytes: executables, arrays, the most at once), on a device backend. */
+  deviceMemory(memory: { plans: number; arrays: number; peak: number } | null): void {
+    if (!memory) return;
+    const env = (this.store.getRun(this.id)?.results.environment ?? {}) as Record<string, unknown>;
+    this.store.putResult(this.id, 'environment', { ...env, deviceMemory: memory });
+  }
+
   /** A run waiting in a job queue: `pending` until `recorded(..., id)` takes it up. */
   static createPending(store: RunStore, spec: RunSpec): Promise<string> {
     return insertRun(store, spec, 'pending');

@@ -47,7 +47,7 @@ describe('Lanczos', () => {
     const bottom = Array.from(r.eig.values.slice(0, 3));
     top.forEach((x, i) => expect(Math.abs(x - sorted[i])).toBeLessThan(1e-8 * 100));
     expect(bottom.map((x) => Number(x.toFixed(6)))).toEqual([-30, -29.99, -1]);
-    const y = r.ritzVector(k - 1);
+    const y = await r.ritzVector(k - 1);
     const hy = await operator(d)(y);
     const res = Math.sqrt(hy.reduce((a, x, i) => a + (x - 100 * y[i]) ** 2, 0));
     expect(res).toBeLessThan(1e-6);

@@ -69,8 +69,8 @@ describe('landscapes against PyTorch float64', () => {
     picks.forEach((p, i) =>
       expect(Math.abs(lz.eig.values[p] - ref.hessianLambdas[i]) / ref.hessianLambdas[i]).toBeLessThan(1e-4),
     );
-    const h1 = canonicalSign(lz.ritzVector(picks[0]));
-    const h2 = canonicalSign(lz.ritzVector(picks[1]));
+    const h1 = canonicalSign(await lz.ritzVector(picks[0]));
+    const h2 = canonicalSign(await lz.ritzVector(picks[1]));
     expectGrid((await evaluateGrid(ev, theta, h1, h2, { x: coords, y: coords })).loss as number[][], ref.hessian);
     // The centre is the plain loss.
     expect((raw.loss as number[][])[2][2]).toBe((await ev.evaluate(theta)).loss);

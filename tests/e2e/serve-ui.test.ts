@@ -152,6 +152,9 @@ describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
       undefined,
       { timeout: 60_000 },
     );
+    // Which backend ran, and why not the GPU when `auto` fell back (no hardware adapter in CI).
+    const computedOn = /^Computed on (cpu.*: the GPU was not used: .+[^.]|webgpu .+[^.])\.$/s;
+    expect(await page.textContent('[data-testid=analysis-backend]')).toMatch(computedOn);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs] tbody tr').length === 4);
     const newest = page.locator('[data-testid=runs] tbody tr').first();
     expect(await newest.textContent()).toMatch(/landscape demo\.onnx @ demo\.pt.*finished/);
@@ -159,6 +162,9 @@ describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
     await newest.locator('a').click();
     await page.waitForSelector('[data-testid=landscape-panel] [data-testid=map-svg] path');
     expect(await page.getAttribute('[data-testid=landscape-panel]', 'data-complete')).toBe('true');
+    // The run's detail says where it was computed too (from its recorded environment).
+    await page.waitForSelector('[data-testid=run-detail] [data-testid=run-backend]');
+    expect(await page.textContent('[data-testid=run-detail] [data-testid=run-backend]')).toMatch(computedOn);
     await page.screenshot({ path: `${ARTIFACTS}/analysis.png`, fullPage: true });
 
     await page.click('[data-testid=run-hessian]');

@@ -7,6 +7,7 @@ import { type EngineEvent, isCancellation, type OpenedModel } from '../../../src
 import type { Host } from '../api';
 import { h } from '../dom';
 import { parseSamples } from '../samples';
+import { computedOnLine } from './computed-on';
 
 type Kind = 'hessian' | 'landscape';
 
@@ -50,6 +51,8 @@ export function analysisPanel(
   );
   const bar = h('progress', { max: '1', value: '0', hidden: true, 'data-testid': 'analysis-progress' });
   const stage = h('span', { class: 'muted', 'data-testid': 'analysis-stage' });
+  /** Which backend the last job ran on, and why not the GPU when `auto` fell back. */
+  const computedOn = h('div', {});
   const cancel = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Cancel');
   const buttons = {
     hessian: h('button', { type: 'button', disabled: true, 'data-testid': 'run-hessian' }, 'Hessian spectrum'),
@@ -100,6 +103,7 @@ export function analysisPanel(
     };
     setBusy(true);
     errors.clear();
+    computedOn.replaceChildren();
     stage.textContent = 'waiting for the engine…';
     bar.removeAttribute('value');
     try {
@@ -109,6 +113,8 @@ export function analysisPanel(
           : await host.api.landscape({ ...base, options: { dims: 2, steps: 21 } });
       const runId = typeof result.runId === 'string' ? result.runId.slice(0, 8) : '';
       stage.textContent = `${kind} finished${runId ? `: run ${runId}` : ''}.`;
+      const line = computedOnLine(result.computedOn, 'analysis-backend');
+      if (line) computedOn.replaceChildren(line);
     } catch (e) {
       // The user's own Cancel is a state, not an error; what the run finished is kept.
       // (runId is set by progress events while the call waits.)
@@ -148,6 +154,7 @@ export function analysisPanel(
     ),
     h('p', {}, buttons.hessian, ' ', buttons.landscape, ' ', cancel),
     h('p', {}, bar, ' ', stage),
+    computedOn,
   );
 
   return {

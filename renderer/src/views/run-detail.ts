@@ -4,6 +4,7 @@
  */
 import type { RunView } from '../../../src/api/contract';
 import { h } from '../dom';
+import { computedOnLine } from './computed-on';
 import { baseName, computedSeconds, formatSeconds, runColour } from './runs-model';
 
 const fmt = (x: unknown): string => {
@@ -105,6 +106,8 @@ export function runDetail(v: RunView, name: string): HTMLElement {
       { class: 'muted' },
       `${r.kind}, ${r.state}${r.error ? `: ${r.error}` : ''}; id ${r.id}; computed ${formatSeconds(computedSeconds(r, Date.now())) || '—'}`,
     ),
+    // Where it was computed (from its recorded environment), a notice when auto fell back to the CPU.
+    ...[computedOnLine(v.results.environment, 'run-backend')].filter((e) => e !== null),
     h('h4', {}, 'Inputs'),
     inputs(v),
     h('h4', {}, 'Numbers'),

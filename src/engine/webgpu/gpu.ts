@@ -14,6 +14,21 @@ export interface GpuContext {
   features: string[];
   /** Set once the device is lost; every later call fails with this sentence. */
   lost: string | null;
+  /** Bytes of live device buffers: executables' (plans) and device arrays' (θ, v, analysis vectors). */
+  memory: DeviceMemory;
+}
+
+export interface DeviceMemory {
+  plans: number;
+  arrays: number;
+  /** The most plans + arrays held at once since the last resetPeak (staging buffers not counted). */
+  peak: number;
+}
+
+/** Count a buffer created (bytes > 0) or destroyed (bytes < 0). */
+export function trackMemory(ctx: GpuContext, kind: 'plans' | 'arrays', bytes: number): void {
+  ctx.memory[kind] += bytes;
+  ctx.memory.peak = Math.max(ctx.memory.peak, ctx.memory.plans + ctx.memory.arrays);
 }
 
 type DawnModule = { create(flags: string[]): GPU; globals: Record<string, unknown> };
@@ -81,6 +96,7 @@ async function tryApi(m: DawnModule, api: string | null): Promise<GpuContext | n
     limits,
     features: [...adapter.features].map(String),
     lost: null,
+    memory: { plans: 0, arrays: 0, peak: 0 },
   };
   // Validation errors outside an error scope would only be printed; keep the first to fail on.
   device.addEventListener('uncapturederror', (ev) => {

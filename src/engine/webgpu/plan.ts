@@ -6,12 +6,13 @@
  * mini-batches (compensated) and read back once per call.
  */
 import accumulateWgsl from '../../../shaders/accumulate.wgsl?raw';
-import type { DType, Executable, Feeds, LeafValue } from '../backend';
+import sumsAddWgsl from '../../../shaders/sums_add.wgsl?raw';
+import type { DeviceArray, DType, Executable, Feeds, LeafValue } from '../backend';
 import type { Graph, V } from '../graph';
 import type { Buf, Node } from '../ir';
 import { schedule } from '../schedule';
 import { shapeText, size } from '../shape';
-import type { GpuContext } from './gpu';
+import { type GpuContext, trackMemory } from './gpu';
 import { type BufRef, type Dispatch, grid } from './kernel';
 import { gpuKernel } from './kernels';
 import { type Compiled, compile } from './pipelines';
@@ -27,6 +28,7 @@ export class GpuArray {
     readonly length: number,
   ) {
     this.buffer = createBuffer(ctx, Math.max(length, 1) * 4, `an array of ${length} values`);
+    trackMemory(ctx, 'arrays', this.buffer.size);
   }
   write(data: ArrayLike<number>): void {
     if (data.length !== this.length)
@@ -35,11 +37,15 @@ export class GpuArray {
     this.ctx.device.queue.writeBuffer(this.buffer, 0, f.buffer, f.byteOffset, f.byteLength);
   }
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    trackMemory(this.ctx, 'arrays', -this.buffer.size);
     this.buffer.destroy();
   }
+  private disposed = false;
 }
 
-function createBuffer(ctx: GpuContext, bytes: number, what: string, usage = STORAGE()): GPUBuffer {
+export function createBuffer(ctx: GpuContext, bytes: number, what: string, usage = STORAGE()): GPUBuffer {
   if (ctx.lost) throw new Error(ctx.lost);
   const limit = ctx.limits.maxStorageBufferBindingSize;
   if (usage & GPUBufferUsage.STORAGE && bytes > limit) {
@@ -72,6 +78,10 @@ export class GpuPlan implements Executable {
   private sums: Array<{ s: GPUBuffer; c: GPUBuffer; add: Prepared }> | null = null;
   private accumulated = false;
   private readonly built: Promise<GPUError | null>;
+  /** Bytes counted in the context's memory (see trackMemory). */
+  private tracked = 0;
+  /** sums_add's uniforms, one per output, for the offsets last given to addSumsTo. */
+  private moveUniforms: { key: string; buffers: GPUBuffer[] } | null = null;
 
   /** Build the plan and wait for its pipelines (shader errors are thrown here). */
   static async create(ctx: GpuContext, graph: Graph, outputs: V[]): Promise<GpuPlan> {
@@ -79,6 +89,8 @@ export class GpuPlan implements Executable {
     try {
       await plan.resolvePipelines();
       await plan.checkBuilt();
+      plan.tracked = plan.bytes;
+      trackMemory(ctx, 'plans', plan.tracked);
     } catch (e) {
       plan.dispose();
       throw e;
@@ -294,6 +306,44 @@ export class GpuPlan implements Executable {
     });
   }
 
+  /**
+   * Add the running sums into a flat device array (output i at element offsets[i]) and reset them:
+   * a device-resident H·v is the sum of its executables' sums, never read back.
+   */
+  async addSumsTo(target: DeviceArray, offsets: number[]): Promise<void> {
+    if (!this.sums) throw new Error('internal: the running sums were not prepared');
+    if (!(target instanceof GpuArray)) throw new Error('addSumsTo needs an array of this device');
+    if (!this.accumulated) return;
+    this.check();
+    const { device } = this.ctx;
+    const compiled = await compile(device, sumsAddWgsl, [true, true, true], 2);
+    const key = offsets.join(',');
+    if (this.moveUniforms?.key !== key) {
+      for (const b of this.moveUniforms?.buffers ?? []) b.destroy();
+      const buffers = this.sums.map((_a, i) => {
+        const u = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+        device.queue.writeBuffer(u, 0, new Uint32Array([this.outputSizes[i], offsets[i], 0, 0]));
+        return u;
+      });
+      this.moveUniforms = { key, buffers };
+    }
+    const uniforms = this.moveUniforms.buffers;
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(compiled.pipeline);
+    this.sums.forEach((a, i) => {
+      const entries = [a.s, a.c, target.buffer, uniforms[i]].map((buffer, binding) => ({
+        binding,
+        resource: { buffer },
+      }));
+      pass.setBindGroup(0, device.createBindGroup({ layout: compiled.layout, entries }));
+      pass.dispatchWorkgroups(...grid(this.outputSizes[i], 256, this.ctx.limits));
+    });
+    pass.end();
+    device.queue.submit([enc.finish()]);
+    this.accumulated = false;
+  }
+
   /** Copy buffers to mappable ones, wait for the device, and copy the values out. */
   private async readBack(list: Array<[GPUBuffer, number]>): Promise<Float32Array[]> {
     const { device } = this.ctx;
@@ -323,6 +373,10 @@ export class GpuPlan implements Executable {
   }
 
   dispose(): void {
+    trackMemory(this.ctx, 'plans', -this.tracked);
+    this.tracked = 0;
+    for (const b of this.moveUniforms?.buffers ?? []) b.destroy();
+    this.moveUniforms = null;
     for (const b of [...this.own, ...this.extra]) b.destroy();
     this.own.length = 0;
     this.extra.length = 0;

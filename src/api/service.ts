@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { HessianOptions } from '../analysis/spectrum';
+import { dataFit } from '../data/check';
+import { loadDataset } from '../data/load';
 import { type LossOptions, openEvaluator } from '../evaluator/open';
 import { availableExports, exportRun } from '../export';
 import { loadRunData } from '../export/run-data';
@@ -16,23 +18,31 @@ import { bindWeights } from '../model/bind';
 import { loadOnnxFile, openModelFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { demoPaths } from '../resources';
+import { storedEigenDirections } from '../runs/eigen-directions';
 import { hessianOptionsOf, runHessian, spectrumJson } from '../runs/hessian-run';
 import { importRunsFile } from '../runs/import';
 import { type LandscapeRunOptions, runLandscape } from '../runs/landscape-run';
 import { JobQueue } from '../runs/queue';
 import { RunRecorder, type RunSpec, recorded } from '../runs/recorder';
-import type { RunRow, RunStore } from '../store/store';
+import type { RunStore } from '../store/store';
 import { SADDLE_VERSION } from '../version';
 import type {
   EngineEvent,
+  HessianResult,
+  LandscapeResult,
   OpenedModel,
   Request,
   Response,
-  RunSummary,
-  RunView,
   SaddleApi,
   VersionInfo,
 } from './contract';
+import { runSummary, runView } from './run-view';
+
+/** How the service names directions that are not the CLI's string: a file, or a run's eigenvectors. */
+interface ServiceDirections {
+  directionsFile?: string;
+  eigenvectors?: { run: string; vectors: string[] };
+}
 
 export type EventSink = (event: EngineEvent) => void;
 
@@ -52,15 +62,7 @@ const MIME: Record<string, string> = {
 const runName = (kind: string, model: string, weights?: string) =>
   `${kind} ${basename(model)}${weights ? ` @ ${basename(weights)}` : ''}`;
 
-const summary = (r: RunRow): RunSummary => ({
-  id: r.id,
-  name: r.name,
-  kind: r.kind,
-  state: r.state,
-  createdAt: r.created_at,
-  seconds: r.seconds,
-  error: r.error,
-});
+const summary = runSummary;
 
 export class SaddleService implements SaddleApi {
   private readonly models = new Map<string, OpenedModel>();
@@ -98,17 +100,36 @@ export class SaddleService implements SaddleApi {
   }
 
   private lossOptions(request: Request<'hessian'> | Request<'landscape'>, seed: number): LossOptions {
+    const { data, weights, batchSize, samples, scale, mean, std, nhwc, inputsKey, targetsKey } = request;
+    const given = { scale, mean, std, nhwc, inputsKey, targetsKey };
     return {
-      data: request.data,
-      weights: request.weights,
-      loss: 'auto',
-      batchSize: request.batchSize,
-      samples: request.samples,
+      data,
+      weights,
+      loss: request.loss ?? 'auto',
+      batchSize,
+      samples,
       seed,
-      bn: 'eval',
+      bn: request.bn ?? 'eval',
       threads: availableParallelism(),
       backend: request.backend ?? 'auto',
+      // Unset preprocessing stays out of the recorded options.
+      ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
     };
+  }
+
+  /** The data set read as the analysis would read it, and its samples' shape against the model's input. */
+  async checkData(request: Request<'checkData'>): Promise<Response<'checkData'>> {
+    const opened = this.opened(request.modelId);
+    const { modelId: _, data, ...preprocessing } = request;
+    const dataset = await loadDataset(data, preprocessing);
+    return dataFit(dataset, basename(data), opened.info.inputs[0]);
+  }
+
+  /** Refuse, before queueing, a data set whose samples do not fit the model's input. */
+  private async requireFit(request: Request<'hessian'> | Request<'landscape'>): Promise<void> {
+    const { modelId, data, scale, mean, std, nhwc, inputsKey, targetsKey } = request;
+    const fit = await this.checkData({ modelId, data, scale, mean, std, nhwc, inputsKey, targetsKey });
+    if (fit.problem) throw new Error(fit.problem);
   }
 
   /**
@@ -162,6 +183,7 @@ export class SaddleService implements SaddleApi {
   /** A Hessian analysis of an open model; progress streams as events tagged with the caller's job id. */
   async hessian(request: Request<'hessian'>): Promise<Response<'hessian'>> {
     const opened = this.opened(request.modelId);
+    await this.requireFit(request);
     const loss = this.lossOptions(request, request.options.seed ?? 0);
     const spec: RunSpec = {
       kind: 'hessian',
@@ -191,6 +213,8 @@ export class SaddleService implements SaddleApi {
       const report = await runHessian(evaluator, options, {
         signal,
         rec,
+        // The eigenvectors stay with the run, so the spectrum view can start a landscape along one.
+        vectors: options.eigenvectors ? evaluator.params : false,
         onProgress: (p) =>
           this.emit({
             type: 'progress',
@@ -204,7 +228,7 @@ export class SaddleService implements SaddleApi {
             partial: p.ritz,
           }),
       });
-      return spectrumJson(report) as Record<string, unknown>;
+      return spectrumJson(report) as HessianResult;
     } finally {
       await evaluator.close();
     }
@@ -213,6 +237,17 @@ export class SaddleService implements SaddleApi {
   /** A 1-D or 2-D landscape; each point is recorded and streamed as it finishes. */
   async landscape(request: Request<'landscape'>): Promise<Response<'landscape'>> {
     const opened = this.opened(request.modelId);
+    await this.requireFit(request);
+    if (request.options.directions === 'file' && !request.options.directionsFile)
+      throw new Error('Directions from a file need the file: choose an .npz with d1/<param> (and d2/<param>).');
+    if (request.options.directions === 'eigenvectors') {
+      const picked = request.options.eigenvectors;
+      if (!picked) throw new Error('Directions from eigenvectors need a Hessian run and its eigenvectors.');
+      if (picked.vectors.length !== (request.options.dims ?? 2))
+        throw new Error(
+          `A ${request.options.dims ?? 2}-D landscape needs ${request.options.dims ?? 2} eigenvector(s); ${picked.vectors.length} were picked.`,
+        );
+    }
     const o = {
       dims: 2 as 1 | 2,
       steps: 21,
@@ -241,7 +276,7 @@ export class SaddleService implements SaddleApi {
   private async landscapeWork(
     model: string,
     loss: LossOptions,
-    o: LandscapeRunOptions,
+    recorded: LandscapeRunOptions & ServiceDirections,
     job: string,
     rec: RunRecorder | null,
     signal: AbortSignal,
@@ -249,6 +284,22 @@ export class SaddleService implements SaddleApi {
   ) {
     const ev = await openEvaluator(model, loss);
     try {
+      // Directions from a file or from a Hessian run's eigenvectors are resolved here, so a resume
+      // (which has only the recorded options) resolves them the same way.
+      const o: LandscapeRunOptions =
+        recorded.directions === 'file' && recorded.directionsFile
+          ? { ...recorded, directions: recorded.directionsFile }
+          : recorded.directions === 'eigenvectors' && recorded.eigenvectors
+            ? {
+                ...recorded,
+                given: storedEigenDirections(
+                  this.runs(),
+                  recorded.eigenvectors.run,
+                  recorded.eigenvectors.vectors,
+                  ev.size,
+                ),
+              }
+            : recorded;
       const { grid, directions } = await runLandscape(ev, o, signal, rec, (p) =>
         this.emit({
           type: 'progress',
@@ -261,7 +312,13 @@ export class SaddleService implements SaddleApi {
           partial: p.point,
         }),
       );
-      return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions };
+      return {
+        x: grid.x,
+        y: grid.y,
+        loss: grid.loss,
+        accuracy: grid.accuracy,
+        directions: directions as LandscapeResult['directions'],
+      };
     } finally {
       await ev.close();
     }
@@ -287,7 +344,7 @@ export class SaddleService implements SaddleApi {
     return this.runJob(
       request.job,
       spec,
-      (rec, signal) =>
+      (rec, signal): Promise<Response<'resumeRun'>> =>
         run.kind === 'hessian'
           ? this.hessianWork(options.model, options, hessianOptionsOf(options), request.job, rec, signal, run.id)
           : this.landscapeWork(options.model, options, options, request.job, rec, signal, run.id),
@@ -328,29 +385,7 @@ export class SaddleService implements SaddleApi {
   }
 
   async getRun(request: Request<'getRun'>): Promise<Response<'getRun'>> {
-    const store = this.runs();
-    const found = store.getRun(request.id);
-    if (!found) throw new Error(`No run '${request.id}'.`);
-    const r = found.run;
-    const options = JSON.parse(r.options) as Record<string, unknown>;
-    const orNull = (v: ArrayLike<number>) => Array.from(v, (x) => (Number.isNaN(x) ? null : x));
-    const view: RunView = {
-      run: {
-        ...summary(r),
-        options,
-        model: typeof options.model === 'string' ? options.model : null,
-        data: r.data_path,
-        weights: r.weights_path,
-        version: r.version,
-        host: r.host,
-      },
-      results: found.results,
-      grids: found.grids.flatMap((name) => {
-        const g = store.getGrid(r.id, name);
-        return g ? [{ ...g, loss: orNull(g.loss), accuracy: g.accuracy ? orNull(g.accuracy) : null }] : [];
-      }),
-    };
-    return view;
+    return runView(this.runs(), request.id);
   }
 
   async deleteRun(request: Request<'deleteRun'>): Promise<Response<'deleteRun'>> {

@@ -32,9 +32,10 @@ function download(file: ExportedFile): void {
 const when = (iso: string) => iso.replace('T', ' ').slice(0, 16);
 
 /** The run's figures, as the engine draws them for reports (SVG, shown as images: no script runs). */
-async function figures(host: Host, r: RunSummary): Promise<HTMLElement[]> {
+export async function figures(host: Host, r: RunSummary, surface = true): Promise<HTMLElement[]> {
   const grid = ['landscape', 'interpolate', 'trajectory'].includes(r.kind);
-  const wanted: Array<'surface' | undefined> = grid ? [undefined, 'surface'] : [undefined];
+  // A 1-D curve has no surface: not asked for, so no refused request shows in the console.
+  const wanted: Array<'surface' | undefined> = grid && surface ? [undefined, 'surface'] : [undefined];
   const out: HTMLElement[] = [];
   for (const figure of wanted) {
     try {
@@ -49,12 +50,21 @@ async function figures(host: Host, r: RunSummary): Promise<HTMLElement[]> {
   return out;
 }
 
-export function runsPanel(
-  host: Host,
-  onError: (e: unknown) => void,
-): { element: HTMLElement; refresh(): Promise<void>; onEvent(event: EngineEvent): boolean } {
+export interface RunsPanel {
+  element: HTMLElement;
+  refresh(): Promise<void>;
+  onEvent(event: EngineEvent): boolean;
+  /** The runs in the order listed (newest first). */
+  list(): RunSummary[];
+  /** Mark the selected run's row. */
+  select(id: string | null): void;
+}
+
+/** `onOpen` shows a run in the main area (its name was clicked). */
+export function runsPanel(host: Host, onError: (e: unknown) => void, onOpen: (r: RunSummary) => void): RunsPanel {
   const body = h('tbody', {});
-  const viewer = h('div', { class: 'viewer', 'data-testid': 'run-figures' });
+  let listed: RunSummary[] = [];
+  let selected: string | null = null;
   const empty = h('p', { class: 'muted', 'data-testid': 'runs-empty' }, 'No runs yet.');
   const element = h(
     'section',
@@ -72,18 +82,7 @@ export function runsPanel(
       h('thead', {}, h('tr', {}, ...['name', 'kind', 'state', 'created', 'time', 'export'].map((c) => h('th', {}, c)))),
       body,
     ),
-    viewer,
   );
-
-  /** Clicking a run's name shows its figures under the table. */
-  const show = async (r: RunSummary) => {
-    for (const img of viewer.querySelectorAll('img')) URL.revokeObjectURL(img.src);
-    const shown = await figures(host, r);
-    viewer.replaceChildren(
-      h('h3', {}, r.name),
-      ...(shown.length ? shown : [h('p', { class: 'muted' }, 'This run has no figures; export its report or JSON.')]),
-    );
-  };
 
   /** Resumes this panel started, by run id: their job, last progress, and how the last one ended. */
   const resumes = new Map<string, { job: string; last: ProgressEvent | null }>();
@@ -204,7 +203,7 @@ export function runsPanel(
     const resumeButton = resumable ? h('button', { type: 'button', onclick: () => void resume(r) }, 'Resume') : null;
     return h(
       'tr',
-      { 'data-run': r.id },
+      { 'data-run': r.id, class: r.id === selected ? 'selected' : '', 'aria-selected': String(r.id === selected) },
       h(
         'td',
         { title: r.id },
@@ -214,7 +213,7 @@ export function runsPanel(
             href: '#',
             onclick: (e: Event) => {
               e.preventDefault();
-              void show(r).catch(onError);
+              onOpen(r);
             },
           },
           r.name,
@@ -231,6 +230,7 @@ export function runsPanel(
   async function refresh(): Promise<void> {
     try {
       const runs = await host.api.listRuns({});
+      listed = runs;
       lines.clear();
       body.replaceChildren(...runs.map(row));
       empty.hidden = runs.length > 0;
@@ -249,5 +249,18 @@ export function runsPanel(
     showProgress(event.runId);
     return true;
   };
-  return { element, refresh, onEvent };
+  return {
+    element,
+    refresh,
+    onEvent,
+    list: () => listed,
+    select(id) {
+      selected = id;
+      for (const tr of body.querySelectorAll('tr')) {
+        const on = tr.getAttribute('data-run') === id;
+        tr.classList.toggle('selected', on);
+        tr.setAttribute('aria-selected', String(on));
+      }
+    },
+  };
 }

@@ -1,0 +1,169 @@
+/**
+ * The main area: the selected run's views, or the model card when no run is selected. A Hessian run
+ * gets the spectrum views; landscape runs get the engine's figures until the interactive landscape
+ * panel (views-3d) is merged here. Progress events of the selected run feed its live views; a
+ * finished or changed run is read again. Replacing a view always disposes the old one.
+ */
+import type { ModelInfo, ProgressEvent, RunView } from '../../../src/api/contract';
+import { RitzPartialSchema } from '../../../src/api/contract';
+import type { Host } from '../api';
+import { h } from '../dom';
+import type { Store } from '../store';
+import { modelCard } from './model-card';
+import { figures } from './runs';
+import { emptyTrail, extendTrail, type RitzTrail } from './spectrum/spectrum-data';
+import { type SpectrumViewData, spectrumPanel } from './spectrum/spectrum-panel';
+import type { View } from './view';
+
+export interface MainArea {
+  element: HTMLElement;
+  /** Show the selected run (or the model card); reads the run again. */
+  refresh(): Promise<void>;
+  onProgress(event: ProgressEvent): void;
+  showModelCard(info: ModelInfo): void;
+}
+
+const FINAL = ['finished', 'failed', 'cancelled', 'crashed'];
+
+/** The engine's SVG figures of a grid run (the fallback until the landscape panel is merged). */
+function figureView(host: Host, onError: (e: unknown) => void): View<RunView> {
+  const element = h('div', { class: 'viewer', 'data-testid': 'run-figures' });
+  let token = 0;
+  const free = () => {
+    for (const img of element.querySelectorAll('img')) URL.revokeObjectURL(img.src);
+  };
+  return {
+    element,
+    update(view) {
+      const mine = ++token;
+      figures(host, view.run, view.grids[0]?.y != null).then((shown) => {
+        if (mine !== token) return;
+        free();
+        element.replaceChildren(
+          h('h2', {}, view.run.name),
+          ...(shown.length
+            ? shown
+            : [h('p', { class: 'muted' }, 'This run has no figures yet; export its report or JSON.')]),
+        );
+      }, onError);
+    },
+    dispose() {
+      token++;
+      free();
+    },
+  };
+}
+
+export function mainArea(
+  host: Host,
+  store: Store,
+  hooks: { error(e: unknown): void; landscapeAlong(run: string, labels: string[]): void },
+): MainArea {
+  const element = h('div', { class: 'main-view', 'data-testid': 'main-view' });
+  let current: { kind: string; view: View<never> } | null = null;
+  let shown: RunView | null = null;
+  let trail: RitzTrail | null = null;
+  let reading = 0;
+
+  const mount = <D>(kind: string, make: () => View<D>): View<D> => {
+    if (current?.kind === kind) return current.view as unknown as View<D>;
+    current?.view.dispose();
+    const view = make();
+    current = { kind, view: view as unknown as View<never> };
+    element.replaceChildren(view.element);
+    return view;
+  };
+  const clear = (...nodes: Node[]) => {
+    current?.view.dispose();
+    current = null;
+    element.replaceChildren(...nodes);
+  };
+
+  const spectrumData = (): SpectrumViewData | null =>
+    shown
+      ? { run: shown, trail: shown.results.spectrum?.topEigenvalues ? null : trail, picked: store.get().pickedEigen }
+      : null;
+
+  const drawSpectrum = () => {
+    const d = spectrumData();
+    if (!d) return;
+    mount('spectrum', () =>
+      spectrumPanel({
+        pick(label) {
+          const picked = store.get().pickedEigen;
+          // One pick: a curve; two: a plane. A third replaces the oldest.
+          const next = picked.includes(label) ? picked.filter((l) => l !== label) : [...picked, label].slice(-2);
+          store.set({ pickedEigen: next });
+        },
+        landscapeAlong: (labels) => shown && hooks.landscapeAlong(shown.run.id, labels),
+        error: hooks.error,
+      }),
+    ).update(d);
+  };
+
+  const draw = () => {
+    if (!shown) return;
+    if (shown.run.kind === 'hessian') drawSpectrum();
+    else if (['landscape', 'interpolate', 'trajectory'].includes(shown.run.kind))
+      mount('figures', () => figureView(host, hooks.error)).update(shown);
+    else
+      clear(
+        h('h2', {}, shown.run.name),
+        h('pre', { class: 'mono' }, JSON.stringify(shown.results.loss ?? shown.results, null, 2)),
+      );
+  };
+
+  store.subscribe((s, before) => {
+    if (s.selectedRun !== before.selectedRun) void refresh();
+    else if (s.pickedEigen !== before.pickedEigen) draw();
+  });
+
+  async function refresh(): Promise<void> {
+    const id = store.get().selectedRun;
+    const mine = ++reading;
+    if (!id) {
+      shown = null;
+      const model = store.get().model;
+      if (model) showModelCard(model.info);
+      else clear(h('p', { class: 'muted welcome' }, 'Drop an ONNX model to begin; its runs and views appear here.'));
+      return;
+    }
+    try {
+      const view = await host.api.getRun({ id });
+      if (mine !== reading) return;
+      if (shown?.run.id !== view.run.id) {
+        trail = null;
+        // A run cut short shows the Ritz values it recorded last.
+        const partial = RitzPartialSchema.safeParse(view.results.partial);
+        if (partial.success && !view.results.spectrum?.topEigenvalues)
+          trail = extendTrail(emptyTrail(), 0, partial.data);
+      }
+      shown = view;
+      draw();
+    } catch (e) {
+      if (mine !== reading) return;
+      // The run was deleted, or the database is another one now: back to the model.
+      store.set({ selectedRun: null });
+      hooks.error(e);
+    }
+  }
+
+  function showModelCard(info: ModelInfo): void {
+    clear(modelCard(info));
+  }
+
+  return {
+    element,
+    refresh,
+    showModelCard,
+    onProgress(event) {
+      if (!shown || event.runId !== shown.run.id) return;
+      const ritz = RitzPartialSchema.safeParse(event.partial);
+      if (event.stage === 'eigenvalues' && ritz.success) {
+        trail = extendTrail(trail ?? emptyTrail(), event.done, ritz.data);
+        if (shown.run.kind === 'hessian') drawSpectrum();
+      }
+      if (!FINAL.includes(shown.run.state) && event.done === event.total) void refresh();
+    },
+  };
+}

@@ -45,8 +45,14 @@ export interface Store {
   saved(): SavedWorkspace | null;
 }
 
+/** localStorage, or a stand-in (tests run without a DOM). */
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
 export function createStore(
-  storage: Pick<Storage, 'getItem' | 'setItem'> | null = globalThis.localStorage ?? null,
+  storage: KeyValueStorage | null = (globalThis as { localStorage?: KeyValueStorage }).localStorage ?? null,
 ): Store {
   let state: WorkspaceState = {
     model: null,

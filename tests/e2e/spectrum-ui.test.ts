@@ -5,7 +5,7 @@
  * them; picking an eigenvalue starts a landscape along its stored eigenvector; a reload reopens the
  * workspace; no console errors. Screenshots go to docs/.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -156,6 +156,10 @@ describe.runIf(hasBrowser)('the spectrum views in saddle serve', () => {
       }).observe(document.body, { childList: true, subtree: true });
     });
     await page.click('[data-testid=run-hessian]');
+    // A picture of the live state for the docs, kept only if the view was still live after it was taken.
+    await page.waitForSelector('[data-testid=ritz-live]', { timeout: 60_000 });
+    const live = await page.screenshot({ fullPage: true });
+    if (await page.isVisible('[data-testid=ritz-live]')) writeFileSync(`${DOCS}/spectrum-live.png`, live);
     await page.waitForFunction(() =>
       /^\w[\w-]* \d+\/\d+ · stage \d of 4/.test(
         document.querySelector('[data-testid=analysis-stage]')?.textContent ?? '',
@@ -240,7 +244,11 @@ describe.runIf(hasBrowser)('the spectrum views in saddle serve', () => {
   it('picks an eigenvalue and computes the landscape along its eigenvector', async () => {
     const hessianId = newestRun('hessian');
     const s = stored(hessianId).results.spectrum;
+    // Two picks make a plane; a second click on a pick removes it.
     await page.click('[data-testid=eigen-point][data-label=top1]');
+    await page.click('[data-testid=eigen-point][data-label=bottom1]');
+    await expect.poll(() => page.textContent('[data-testid=landscape-along]')).toBe('2-D landscape on top1 × bottom1');
+    await page.click('[data-testid=eigen-point][data-label=bottom1]');
     await expect.poll(() => page.textContent('[data-testid=landscape-along]')).toBe('1-D landscape along top1');
     await page.click('summary:has-text("Landscape options")');
     await setOption('landscape-options', 'steps', '7');
@@ -273,6 +281,20 @@ describe.runIf(hasBrowser)('the spectrum views in saddle serve', () => {
     // The new run is the one shown.
     await page.waitForSelector(`[data-testid=runs] tr.selected[data-run="${id}"]`);
   }, 90_000);
+
+  it('answers keyboard shortcuts: help, the model card, the runs', async () => {
+    await page.keyboard.press('?');
+    expect(await page.isVisible('[data-testid=shortcuts]')).toBe(true);
+    await page.keyboard.press('Escape');
+    expect(await page.isHidden('[data-testid=shortcuts]')).toBe(true);
+    await page.keyboard.press('m');
+    await page.waitForSelector('[data-testid=main-view] [data-testid=model-card]');
+    await page.keyboard.press('j');
+    await page.waitForSelector('[data-testid=runs] tbody tr:first-child.selected');
+    await page.keyboard.press('j');
+    await page.waitForSelector('[data-testid=runs] tbody tr:nth-child(2).selected');
+    await page.waitForSelector('[data-testid=eigen-table]');
+  });
 
   it('reopens the workspace after a reload, in a dark theme too', async () => {
     const hessianId = newestRun('hessian');

@@ -1,7 +1,7 @@
 /**
  * The main area: the selected run's views, or the model card when no run is selected. A Hessian run
- * gets the spectrum views; landscape runs get the engine's figures until the interactive landscape
- * panel (views-3d) is merged here. Progress events of the selected run feed its live views; a
+ * gets the spectrum views; grid runs get ./grid-run-view (the seam for the interactive landscape
+ * panel). Progress events of the selected run feed its live views; a
  * finished or changed run is read again. Replacing a view always disposes the old one.
  */
 import type { ModelInfo, ProgressEvent, RunView } from '../../../src/api/contract';
@@ -9,8 +9,8 @@ import { RitzPartialSchema } from '../../../src/api/contract';
 import type { Host } from '../api';
 import { h } from '../dom';
 import type { Store } from '../store';
+import { type GridRunView, gridRunView } from './grid-run-view';
 import { modelCard } from './model-card';
-import { figures } from './runs';
 import { emptyTrail, extendTrail, type RitzTrail } from './spectrum/spectrum-data';
 import { type SpectrumViewData, spectrumPanel } from './spectrum/spectrum-panel';
 import type { View } from './view';
@@ -24,35 +24,6 @@ export interface MainArea {
 }
 
 const FINAL = ['finished', 'failed', 'cancelled', 'crashed'];
-
-/** The engine's SVG figures of a grid run (the fallback until the landscape panel is merged). */
-function figureView(host: Host, onError: (e: unknown) => void): View<RunView> {
-  const element = h('div', { class: 'viewer', 'data-testid': 'run-figures' });
-  let token = 0;
-  const free = () => {
-    for (const img of element.querySelectorAll('img')) URL.revokeObjectURL(img.src);
-  };
-  return {
-    element,
-    update(view) {
-      const mine = ++token;
-      figures(host, view.run, view.grids[0]?.y != null).then((shown) => {
-        if (mine !== token) return;
-        free();
-        element.replaceChildren(
-          h('h2', {}, view.run.name),
-          ...(shown.length
-            ? shown
-            : [h('p', { class: 'muted' }, 'This run has no figures yet; export its report or JSON.')]),
-        );
-      }, onError);
-    },
-    dispose() {
-      token++;
-      free();
-    },
-  };
-}
 
 export function mainArea(
   host: Host,
@@ -105,7 +76,7 @@ export function mainArea(
     if (!shown) return;
     if (shown.run.kind === 'hessian') drawSpectrum();
     else if (['landscape', 'interpolate', 'trajectory'].includes(shown.run.kind))
-      mount('figures', () => figureView(host, hooks.error)).update(shown);
+      mount('grid', () => gridRunView(host, hooks.error)).update(shown);
     else
       clear(
         h('h2', {}, shown.run.name),
@@ -158,6 +129,7 @@ export function mainArea(
     showModelCard,
     onProgress(event) {
       if (!shown || event.runId !== shown.run.id) return;
+      if (event.stage === 'points' && current?.kind === 'grid') (current.view as unknown as GridRunView).onPoint(event);
       const ritz = RitzPartialSchema.safeParse(event.partial);
       if (event.stage === 'eigenvalues' && ritz.success) {
         trail = extendTrail(trail ?? emptyTrail(), event.done, ritz.data);

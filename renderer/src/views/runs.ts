@@ -206,7 +206,7 @@ export function runsPanel(host: Host, onError: (e: unknown) => void, onOpen: (r:
       { 'data-run': r.id, class: r.id === selected ? 'selected' : '', 'aria-selected': String(r.id === selected) },
       h(
         'td',
-        { title: r.id },
+        { title: `${r.id}, created ${when(r.createdAt)}` },
         h(
           'a',
           {

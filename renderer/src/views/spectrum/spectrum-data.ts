@@ -176,8 +176,9 @@ export const criteriaCsv = (c: Criteria) =>
 
 /**
  * Each SLQ run smoothed alone on the stored grid, with the engine's Gaussian (variance =
- * bandwidth·max(1, λmax − λmin), the grid spanning [λmin − 0.01, λmax + 0.01]) and normalized to
- * integrate to 1, so the runs can be drawn beside their average, which is the stored density.
+ * bandwidth·max(1, λmax − λmin), the grid spanning [λmin − 0.01, λmax + 0.01]), all scaled by the
+ * one factor that normalizes their average: so the average of the curves is exactly the stored
+ * density, and the runs are drawn on its scale.
  */
 export function runDensities(
   density: { grid: number[]; runs: Array<{ nodes: number[]; weights: number[] }> },
@@ -192,7 +193,7 @@ export function runDensities(
   const variance = bandwidth * Math.max(1, grid[n - 1] - lo - 2 * margin);
   const reach = Math.sqrt(variance) * 40;
   const norm = 1 / Math.sqrt(2 * Math.PI * variance);
-  return density.runs.map((run) => {
+  const curves = density.runs.map((run) => {
     const values = new Array<number>(n).fill(0);
     run.nodes.forEach((node, i) => {
       const first = Math.max(0, Math.floor((node - reach - lo) / dt));
@@ -200,7 +201,8 @@ export function runDensities(
       for (let t = first; t <= last; t++)
         values[t] += run.weights[i] * norm * Math.exp(-((grid[t] - node) ** 2) / (2 * variance));
     });
-    const total = values.reduce((a, b) => a + b, 0) * dt;
-    return total > 0 ? values.map((v) => v / total) : values;
+    return values;
   });
+  const total = (curves.reduce((a, c) => a + c.reduce((x, y) => x + y, 0), 0) / Math.max(1, curves.length)) * dt;
+  return total > 0 ? curves.map((c) => c.map((v) => v / total)) : curves;
 }

@@ -64,7 +64,9 @@ export function spectrumPanel(actions: SpectrumActions): View<SpectrumViewData> 
           'p',
           { class: 'muted', 'data-testid': 'spectrum-summary' },
           `${run.run.state}`,
-          stages ? ` · stages done: ${stages.done.join(', ') || 'none'} of ${stages.planned.join(', ')}` : '',
+          stages
+            ? ` · ${stages.done.length} of ${stages.planned.length} stages done (${stages.planned.map((st) => (stages.done.includes(st) ? `${st} ✓` : st)).join(', ')})`
+            : '',
           spectrum?.hvps ? ` · ${spectrum.hvps} H·v products` : '',
           run.run.seconds !== null ? ` · ${run.run.seconds.toFixed(1)} s` : '',
           spectrum?.lanczos

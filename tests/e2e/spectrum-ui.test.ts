@@ -20,11 +20,39 @@ declare const document: {
   querySelector(selector: string): { textContent: string | null } | null;
   querySelectorAll(selector: string): { length: number };
   body: unknown;
+  documentElement: unknown;
 };
+declare const getComputedStyle: (el: unknown) => { getPropertyValue(name: string): string };
 declare const MutationObserver: new (cb: () => void) => { observe(node: unknown, o: object): void };
 declare const window: { ritzSeen?: string[] };
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** WCAG 2 contrast ratio of two #rrggbb colours. */
+function contrast(a: string, b: string): number {
+  const lum = (hex: string) => {
+    const [r, g, bl] = [1, 3, 5].map((i) => {
+      const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
+
+/** Text and background colour pairs of the theme: every one must reach WCAG AA (4.5:1). */
+const PAIRS = [
+  ['--fg', '--panel'],
+  ['--fg', '--bg'],
+  ['--muted', '--panel'],
+  ['--muted', '--bg'],
+  ['--accent', '--panel'],
+  ['--accent-fg', '--accent'],
+  ['--accent', '--accent-soft'],
+  ['--error-fg', '--error-bg'],
+  ['--ok-fg', '--ok-bg'],
+];
 const DOCS = `${ROOT}/docs`;
 const hasBrowser = requireSystemPath(CHROMIUM, 'Chromium');
 
@@ -304,7 +332,19 @@ describe.runIf(hasBrowser)('the spectrum views in saddle serve', () => {
     await page.waitForSelector('[data-testid=eigen-table]');
     expect(await page.textContent('[data-testid=model-line]')).toContain('demo.onnx');
     expect(await page.textContent('[data-testid=data-name]')).toBe('demo-data.npz');
-    await page.emulateMedia({ colorScheme: 'dark' });
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const colours = await page.evaluate(
+        (names) => {
+          const css = getComputedStyle(document.documentElement);
+          return names.map((n) => css.getPropertyValue(n).trim());
+        },
+        [...new Set(PAIRS.flat())],
+      );
+      const of = (name: string) => colours[[...new Set(PAIRS.flat())].indexOf(name)];
+      for (const [fg, bg] of PAIRS)
+        expect(contrast(of(fg), of(bg)), `${scheme}: ${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5);
+    }
     await page.screenshot({ path: `${DOCS}/spectrum-dark.png`, fullPage: true });
     await page.emulateMedia({ colorScheme: 'light' });
     expect(consoleErrors).toEqual([]);

@@ -4,7 +4,7 @@
  * do not fit the model before anything is queued; a landscape along a stored eigenvector has, at its
  * centre, the curvature of that eigenvalue (a second difference of the loss, an independent check).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -117,4 +117,36 @@ describe('typed results through the service', () => {
     ).rejects.toThrow('A 2-D landscape needs 2 eigenvector(s); 1 were picked.');
     store.close();
   }, 120_000);
+
+  it('interpolates between checkpoints as a job, each end at its PyTorch loss', async () => {
+    const store = new RunStore(join(mkdtempSync(join(tmpdir(), 'saddle-interp-')), 'runs.db'));
+    const service = new SaddleService('serve', () => {}, store);
+    const call = async (method: string, payload: unknown) => {
+      const r = await dispatch(service, method, payload);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.result;
+    };
+    const ref = JSON.parse(readFileSync(fixture('files', 'reference.json'), 'utf8'));
+    const { modelId } = (await call('openModel', { path: fixture('engine', 'cnn_bn.onnx') })) as { modelId: string };
+    const out = LandscapeResultSchema.parse(
+      await call('interpolate', {
+        job: 'interp',
+        modelId,
+        data: fixture('engine', 'cnn_bn-data.npz'),
+        options: {
+          from: fixture('files', 'cnn_bn-zip.pt'),
+          to: fixture('files', 'cnn_bn-bf16.safetensors'),
+          steps: 3,
+          range: '0:1',
+        },
+      }),
+    );
+    const loss = out.loss as number[];
+    expect(Math.abs(loss[0] - ref['cnn_bn-zip.pt']) / ref['cnn_bn-zip.pt']).toBeLessThan(1e-5);
+    expect(Math.abs(loss[2] - ref['cnn_bn-bf16.safetensors']) / ref['cnn_bn-bf16.safetensors']).toBeLessThan(1e-5);
+    const view = RunViewSchema.parse(await call('getRun', { id: out.runId }));
+    expect(view.run.kind).toBe('interpolate');
+    expect(view.grids[0].meta.directions?.kind).toBe('interpolation');
+    store.close();
+  }, 60_000);
 });

@@ -157,6 +157,22 @@ export const LandscapeRequestSchema = z
   })
   .strict();
 
+/** Interpolation between checkpoints: a curve from one to another, or the plane of three. */
+export const InterpolateRequestSchema = z
+  .object({
+    ...AnalysisBase,
+    options: z
+      .object({
+        from: PathSchema,
+        to: PathSchema,
+        third: PathSchema.optional(),
+        steps: z.number().int().min(2).max(401).default(21),
+        range: RangeSchema.default('-0.5:1.5'),
+      })
+      .strict(),
+  })
+  .strict();
+
 export const RunSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -255,6 +271,7 @@ export const methods = {
     response: WeightsReportSchema,
   },
   landscape: { request: LandscapeRequestSchema, response: LandscapeResultSchema },
+  interpolate: { request: InterpolateRequestSchema, response: LandscapeResultSchema },
   /**
    * Check a data set against the open model before a job starts: it is read (as the analysis would
    * read it, with the same preprocessing) and its sample shape compared with the model's input.

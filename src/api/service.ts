@@ -21,6 +21,7 @@ import { demoPaths } from '../resources';
 import { storedEigenDirections } from '../runs/eigen-directions';
 import { hessianOptionsOf, runHessian, spectrumJson } from '../runs/hessian-run';
 import { importRunsFile } from '../runs/import';
+import { runInterpolation } from '../runs/interpolate-run';
 import { type LandscapeRunOptions, runLandscape } from '../runs/landscape-run';
 import { JobQueue } from '../runs/queue';
 import { RunRecorder, type RunSpec, recorded } from '../runs/recorder';
@@ -99,7 +100,10 @@ export class SaddleService implements SaddleApi {
     return opened;
   }
 
-  private lossOptions(request: Request<'hessian'> | Request<'landscape'>, seed: number): LossOptions {
+  private lossOptions(
+    request: Request<'hessian'> | Request<'landscape'> | Request<'interpolate'>,
+    seed: number,
+  ): LossOptions {
     const { data, weights, batchSize, samples, scale, mean, std, nhwc, inputsKey, targetsKey } = request;
     const given = { scale, mean, std, nhwc, inputsKey, targetsKey };
     return {
@@ -126,7 +130,7 @@ export class SaddleService implements SaddleApi {
   }
 
   /** Refuse, before queueing, a data set whose samples do not fit the model's input. */
-  private async requireFit(request: Request<'hessian'> | Request<'landscape'>): Promise<void> {
+  private async requireFit(request: Request<'hessian'> | Request<'landscape'> | Request<'interpolate'>): Promise<void> {
     const { modelId, data, scale, mean, std, nhwc, inputsKey, targetsKey } = request;
     const fit = await this.checkData({ modelId, data, scale, mean, std, nhwc, inputsKey, targetsKey });
     if (fit.problem) throw new Error(fit.problem);
@@ -322,6 +326,38 @@ export class SaddleService implements SaddleApi {
     } finally {
       await ev.close();
     }
+  }
+
+  /** A curve between two checkpoints, or the plane of three; each point streamed as it finishes. */
+  async interpolate(request: Request<'interpolate'>): Promise<Response<'interpolate'>> {
+    const opened = this.opened(request.modelId);
+    await this.requireFit(request);
+    const o = request.options;
+    const loss = this.lossOptions(request, 0);
+    const spec: RunSpec = {
+      kind: 'interpolate',
+      name: `interpolate ${basename(opened.info.file)}: ${[o.from, o.to, ...(o.third ? [o.third] : [])].map((f) => basename(f)).join(' → ')}`,
+      modelPath: opened.info.file,
+      dataPath: request.data,
+      weightsPath: o.from,
+      seed: 0,
+      options: { model: opened.info.file, ...loss, ...o },
+    };
+    return this.runJob(request.job, spec, async (rec, signal, runId) => {
+      const { grid, directions } = await runInterpolation(opened.info.file, loss, o, signal, rec, (p) =>
+        this.emit({
+          type: 'progress',
+          job: request.job,
+          stage: 'points',
+          done: p.done,
+          total: p.total,
+          etaSeconds: p.etaSeconds,
+          runId,
+          partial: p.point,
+        }),
+      );
+      return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions };
+    });
   }
 
   /**

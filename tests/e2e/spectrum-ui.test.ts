@@ -349,4 +349,41 @@ describe.runIf(hasBrowser)('the spectrum views in saddle serve', () => {
     await page.emulateMedia({ colorScheme: 'light' });
     expect(consoleErrors).toEqual([]);
   });
+
+  it('interpolates between two checkpoints chosen in the landscape options', async () => {
+    const ref = JSON.parse(readFileSync(fixture('files', 'reference.json'), 'utf8'));
+    await dropFiles(page, [{ name: 'cnn_bn.onnx', bytes: readFileSync(fixture('engine', 'cnn_bn.onnx')) }]);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=model-line]')?.textContent?.includes('cnn_bn.onnx') ?? false,
+    );
+    await page.setInputFiles('[data-testid=data-input]', fixture('engine', 'cnn_bn-data.npz'));
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=data-name]')?.textContent === 'cnn_bn-data.npz',
+    );
+    await page.click('summary:has-text("Landscape options")');
+    await setOption('landscape-options', 'directions', 'interpolate');
+    await page.setInputFiles('[data-testid=checkpoints-input]', [
+      fixture('files', 'cnn_bn-zip.pt'),
+      fixture('files', 'cnn_bn-bf16.safetensors'),
+    ]);
+    await expect
+      .poll(() => page.textContent('[data-testid=directions-name]'))
+      .toBe('cnn_bn-zip.pt → cnn_bn-bf16.safetensors');
+    await setOption('landscape-options', 'steps', '3');
+    await setOption('landscape-options', 'range', '0:1');
+    await page.click('[data-testid=run-landscape]');
+    await page.waitForFunction(
+      () =>
+        /^interpolate finished: run [0-9a-f]{8}\.$/.test(
+          document.querySelector('[data-testid=analysis-stage]')?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: 60_000 },
+    );
+    const grid = stored(newestRun('interpolate')).grids[0];
+    const loss = grid?.loss ?? [];
+    expect(Math.abs(loss[0] - ref['cnn_bn-zip.pt']) / ref['cnn_bn-zip.pt']).toBeLessThan(1e-5);
+    expect(Math.abs(loss[2] - ref['cnn_bn-bf16.safetensors']) / ref['cnn_bn-bf16.safetensors']).toBeLessThan(1e-5);
+    expect(consoleErrors).toEqual([]);
+  }, 90_000);
 });

@@ -15,6 +15,7 @@ import {
   evaluationFields,
   hessianFields,
   hessianRequest,
+  interpolateRequest,
   landscapeFields,
   landscapeRequest,
 } from './options/analysis-options';
@@ -42,6 +43,8 @@ export function analysisPanel(host: Host, store: Store, hooks: AnalysisHooks): A
   let runId: string | null = null;
   let plan: StagePlan[] = [];
   let directionsFile: string | undefined;
+  /** Checkpoints to interpolate between (the engine's paths), in the order chosen. */
+  let checkpoints: string[] = [];
   const dataName = h(
     'span',
     { class: 'muted', 'data-testid': 'data-name' },
@@ -54,6 +57,13 @@ export function analysisPanel(host: Host, store: Store, hooks: AnalysisHooks): A
     'data-testid': 'data-input',
   });
   const dirInput = h('input', { type: 'file', accept: '.npz', hidden: true, 'data-testid': 'directions-input' });
+  const ckptInput = h('input', {
+    type: 'file',
+    accept: '.pt,.pth,.ckpt,.bin,.safetensors,.npz',
+    multiple: true,
+    hidden: true,
+    'data-testid': 'checkpoints-input',
+  });
   const evaluation = optionsForm('Data and evaluation', evaluationFields.slice(1), 'evaluation-options');
   const samples = optionsForm('Data and evaluation', evaluationFields.slice(0, 1), 'samples-option');
   const hessian = optionsForm('Spectrum options', hessianFields, 'hessian-options');
@@ -119,9 +129,29 @@ export function analysisPanel(host: Host, store: Store, hooks: AnalysisHooks): A
       hooks.show(e);
     }
   });
-  const dirName = h('span', { class: 'muted' }, 'no directions file');
+  const dirName = h('span', { class: 'muted', 'data-testid': 'directions-name' }, '');
+  ckptInput.addEventListener('change', async () => {
+    const files = [...(ckptInput.files ?? [])];
+    ckptInput.value = '';
+    if (!files.length) return;
+    try {
+      dirName.textContent = `uploading ${files.length} checkpoints…`;
+      checkpoints = [];
+      for (const f of files) checkpoints.push(await host.uploadPath(f));
+      dirName.textContent = files.map((f) => f.name).join(' → ');
+    } catch (e) {
+      dirName.textContent = '';
+      hooks.show(e);
+    }
+  });
   landscape.input('directions').addEventListener('change', () => {
-    if (landscape.input('directions').value === 'file') dirInput.click();
+    const chosen = landscape.input('directions').value;
+    if (chosen === 'file') dirInput.click();
+    if (chosen === 'interpolate') {
+      // Li's interpolation plots run a little past both ends.
+      if (landscape.input('range').value === '-1:1') landscape.input('range').value = '-0.5:1.5';
+      ckptInput.click();
+    }
   });
 
   const basis = (kind: string): Basis => {
@@ -142,12 +172,9 @@ export function analysisPanel(host: Host, store: Store, hooks: AnalysisHooks): A
     return { ...evaluation.read(), samples: chosen.samples };
   };
 
-  const run = async (
-    kind: string,
-    request: () => Request<'hessian'> | Request<'landscape'>,
-    stagePlan: StagePlan[],
-  ) => {
-    let req: Request<'hessian'> | Request<'landscape'>;
+  type AnyRequest = Request<'hessian'> | Request<'landscape'> | Request<'interpolate'>;
+  const run = async (kind: string, request: () => AnyRequest, stagePlan: StagePlan[]) => {
+    let req: AnyRequest;
     try {
       req = request();
     } catch (e) {
@@ -173,9 +200,11 @@ export function analysisPanel(host: Host, store: Store, hooks: AnalysisHooks): A
     bar.removeAttribute('value');
     try {
       const result =
-        kind === 'landscape'
-          ? await host.api.landscape(req as Request<'landscape'>)
-          : await host.api.hessian(req as Request<'hessian'>);
+        kind === 'interpolate'
+          ? await host.api.interpolate(req as Request<'interpolate'>)
+          : kind === 'landscape'
+            ? await host.api.landscape(req as Request<'landscape'>)
+            : await host.api.hessian(req as Request<'hessian'>);
       runId = result.runId ?? runId;
       stage.textContent = `${kind} finished${runId ? `: run ${runId.slice(0, 8)}` : ''}.`;
     } catch (e) {
@@ -206,6 +235,12 @@ export function analysisPanel(host: Host, store: Store, hooks: AnalysisHooks): A
             return [];
           }
         })(),
+      );
+    else if (landscape.input('directions').value === 'interpolate')
+      void run(
+        'interpolate',
+        () => interpolateRequest(basis('interpolate'), evaluationValues(), landscape.read(), checkpoints),
+        [{ name: 'points', work: 1 }],
       );
     else
       void run('landscape', () => {
@@ -251,7 +286,7 @@ export function analysisPanel(host: Host, store: Store, hooks: AnalysisHooks): A
       { class: 'options-group' },
       h('summary', {}, 'Landscape options'),
       landscape.element,
-      h('p', {}, dirName, dirInput),
+      h('p', {}, dirName, dirInput, ckptInput),
     ),
     h('p', { class: 'actions' }, buttons.hessian, ' ', buttons.landscape, ' ', cancel),
     h('p', { class: 'job-line' }, bar, ' ', stage),

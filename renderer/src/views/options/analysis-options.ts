@@ -2,7 +2,12 @@
  * Every option of `saddle hessian` and `saddle landscape`, with the CLI's defaults, as form fields;
  * and the requests built from them, checked against the contract's schemas before a job starts.
  */
-import { HessianRequestSchema, LandscapeRequestSchema, type Request } from '../../../../src/api/contract';
+import {
+  HessianRequestSchema,
+  InterpolateRequestSchema,
+  LandscapeRequestSchema,
+  type Request,
+} from '../../../../src/api/contract';
 import type { Field, FormValues } from './form';
 
 const RANGE = /^-?[\d.e+-]+:-?[\d.e+-]+$/;
@@ -227,6 +232,7 @@ export const landscapeFields: Field[] = [
       ['hessian', 'Hessian: two largest |λ|'],
       ['hessian-minmax', 'Hessian: λmax and λmin'],
       ['file', 'from a file (.npz)…'],
+      ['interpolate', 'between checkpoints…'],
     ],
     help: 'or pick eigenvalues in a spectrum',
   },
@@ -305,5 +311,27 @@ export function landscapeRequest(
   const o = defined({ ...options, dims: Number(options.dims) });
   return checked('Landscape options', () =>
     LandscapeRequestSchema.safeParse({ ...basis, ...defined(evaluation), options: { ...o, ...extra } }),
+  );
+}
+
+/** A curve between two checkpoints or the plane of three, with the landscape form's steps and range. */
+export function interpolateRequest(
+  basis: Basis,
+  evaluation: FormValues,
+  options: FormValues,
+  checkpoints: string[],
+): Request<'interpolate'> {
+  if (checkpoints.length < 2 || checkpoints.length > 3)
+    throw new Error(
+      `Landscape options: interpolation needs 2 checkpoints (a curve) or 3 (a plane); ${checkpoints.length} were chosen.`,
+    );
+  const [from, to, third] = checkpoints;
+  const { weights: _, ...rest } = basis;
+  return checked('Landscape options', () =>
+    InterpolateRequestSchema.safeParse({
+      ...rest,
+      ...defined(evaluation),
+      options: defined({ from, to, third, steps: options.steps, range: options.range }),
+    }),
   );
 }

@@ -5,11 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { HessianOptions } from '../analysis/spectrum';
-import { dataFit } from '../data/check';
-import { loadDataset } from '../data/load';
 import { type LossOptions, openEvaluator } from '../evaluator/open';
 import { availableExports, exportRun } from '../export';
 import { loadRunData } from '../export/run-data';
@@ -18,7 +16,7 @@ import { bindWeights } from '../model/bind';
 import { loadOnnxFile, openModelFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { demoPaths } from '../resources';
-import { storedEigenDirections } from '../runs/eigen-directions';
+import { checkDirections, resolveDirections, type ServiceDirections } from '../runs/eigen-directions';
 import { hessianOptionsOf, runHessian, spectrumJson } from '../runs/hessian-run';
 import { importRunsFile } from '../runs/import';
 import { runInterpolation } from '../runs/interpolate-run';
@@ -27,6 +25,7 @@ import { JobQueue } from '../runs/queue';
 import { RunRecorder, type RunSpec, recorded } from '../runs/recorder';
 import type { RunStore } from '../store/store';
 import { SADDLE_VERSION } from '../version';
+import { type AnalysisRequest, checkDataFor, lossOptionsOf, requireFit } from './analysis-inputs';
 import type {
   EngineEvent,
   HessianResult,
@@ -38,12 +37,6 @@ import type {
   VersionInfo,
 } from './contract';
 import { runSummary, runView } from './run-view';
-
-/** How the service names directions that are not the CLI's string: a file, or a run's eigenvectors. */
-interface ServiceDirections {
-  directionsFile?: string;
-  eigenvectors?: { run: string; vectors: string[] };
-}
 
 export type EventSink = (event: EngineEvent) => void;
 
@@ -100,40 +93,17 @@ export class SaddleService implements SaddleApi {
     return opened;
   }
 
-  private lossOptions(
-    request: Request<'hessian'> | Request<'landscape'> | Request<'interpolate'>,
-    seed: number,
-  ): LossOptions {
-    const { data, weights, batchSize, samples, scale, mean, std, nhwc, inputsKey, targetsKey } = request;
-    const given = { scale, mean, std, nhwc, inputsKey, targetsKey };
-    return {
-      data,
-      weights,
-      loss: request.loss ?? 'auto',
-      batchSize,
-      samples,
-      seed,
-      bn: request.bn ?? 'eval',
-      threads: availableParallelism(),
-      backend: request.backend ?? 'auto',
-      // Unset preprocessing stays out of the recorded options.
-      ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
-    };
+  private lossOptions(request: AnalysisRequest, seed: number): LossOptions {
+    return lossOptionsOf(request, seed);
   }
 
-  /** The data set read as the analysis would read it, and its samples' shape against the model's input. */
   async checkData(request: Request<'checkData'>): Promise<Response<'checkData'>> {
-    const opened = this.opened(request.modelId);
-    const { modelId: _, data, ...preprocessing } = request;
-    const dataset = await loadDataset(data, preprocessing);
-    return dataFit(dataset, basename(data), opened.info.inputs[0]);
+    return checkDataFor(this.opened(request.modelId), request);
   }
 
   /** Refuse, before queueing, a data set whose samples do not fit the model's input. */
-  private async requireFit(request: Request<'hessian'> | Request<'landscape'> | Request<'interpolate'>): Promise<void> {
-    const { modelId, data, scale, mean, std, nhwc, inputsKey, targetsKey } = request;
-    const fit = await this.checkData({ modelId, data, scale, mean, std, nhwc, inputsKey, targetsKey });
-    if (fit.problem) throw new Error(fit.problem);
+  private requireFit(request: AnalysisRequest): Promise<void> {
+    return requireFit(this.opened(request.modelId), request);
   }
 
   /**
@@ -242,16 +212,7 @@ export class SaddleService implements SaddleApi {
   async landscape(request: Request<'landscape'>): Promise<Response<'landscape'>> {
     const opened = this.opened(request.modelId);
     await this.requireFit(request);
-    if (request.options.directions === 'file' && !request.options.directionsFile)
-      throw new Error('Directions from a file need the file: choose an .npz with d1/<param> (and d2/<param>).');
-    if (request.options.directions === 'eigenvectors') {
-      const picked = request.options.eigenvectors;
-      if (!picked) throw new Error('Directions from eigenvectors need a Hessian run and its eigenvectors.');
-      if (picked.vectors.length !== (request.options.dims ?? 2))
-        throw new Error(
-          `A ${request.options.dims ?? 2}-D landscape needs ${request.options.dims ?? 2} eigenvector(s); ${picked.vectors.length} were picked.`,
-        );
-    }
+    checkDirections(request.options);
     const o = {
       dims: 2 as 1 | 2,
       steps: 21,
@@ -290,20 +251,7 @@ export class SaddleService implements SaddleApi {
     try {
       // Directions from a file or from a Hessian run's eigenvectors are resolved here, so a resume
       // (which has only the recorded options) resolves them the same way.
-      const o: LandscapeRunOptions =
-        recorded.directions === 'file' && recorded.directionsFile
-          ? { ...recorded, directions: recorded.directionsFile }
-          : recorded.directions === 'eigenvectors' && recorded.eigenvectors
-            ? {
-                ...recorded,
-                given: storedEigenDirections(
-                  this.runs(),
-                  recorded.eigenvectors.run,
-                  recorded.eigenvectors.vectors,
-                  ev.size,
-                ),
-              }
-            : recorded;
+      const o = resolveDirections(recorded, () => this.runs(), ev.size);
       const { grid, directions } = await runLandscape(ev, o, signal, rec, (p) =>
         this.emit({
           type: 'progress',

@@ -4,7 +4,7 @@
  * run's float32 BLOBs, unit-norm with canonical sign, in the flat parameter order of the same model.
  */
 import type { RunStore } from '../store/store';
-import type { GivenDirections } from './landscape-run';
+import type { GivenDirections, LandscapeRunOptions } from './landscape-run';
 
 export function storedEigenDirections(
   store: RunStore,
@@ -42,4 +42,44 @@ export function storedEigenDirections(
       ...(b && b.eigenvalue !== null ? { lambda2: b.eigenvalue } : {}),
     },
   };
+}
+
+/** How the app names directions that are not the CLI's string: a file, or a run's eigenvectors. */
+export interface ServiceDirections {
+  directionsFile?: string;
+  eigenvectors?: { run: string; vectors: string[] };
+}
+
+/** Refuse, before a job is queued, directions that lack what they need. */
+export function checkDirections(o: { dims?: 1 | 2; directions?: string } & ServiceDirections): void {
+  if (o.directions === 'file' && !o.directionsFile)
+    throw new Error('Directions from a file need the file: choose an .npz with d1/<param> (and d2/<param>).');
+  if (o.directions === 'eigenvectors') {
+    if (!o.eigenvectors) throw new Error('Directions from eigenvectors need a Hessian run and its eigenvectors.');
+    const dims = o.dims ?? 2;
+    if (o.eigenvectors.vectors.length !== dims)
+      throw new Error(
+        `A ${dims}-D landscape needs ${dims} eigenvector(s); ${o.eigenvectors.vectors.length} were picked.`,
+      );
+  }
+}
+
+/**
+ * The recorded options as the landscape run takes them: a file's path as the directions, or a Hessian
+ * run's eigenvectors given. Resolved when the job runs, so a resume (which has only the recorded
+ * options) resolves them the same way.
+ */
+export function resolveDirections(
+  recorded: LandscapeRunOptions & ServiceDirections,
+  store: () => RunStore,
+  parameters: number,
+): LandscapeRunOptions {
+  if (recorded.directions === 'file' && recorded.directionsFile)
+    return { ...recorded, directions: recorded.directionsFile };
+  if (recorded.directions === 'eigenvectors' && recorded.eigenvectors)
+    return {
+      ...recorded,
+      given: storedEigenDirections(store(), recorded.eigenvectors.run, recorded.eigenvectors.vectors, parameters),
+    };
+  return recorded;
 }

@@ -8,12 +8,19 @@ import { z } from 'zod';
 
 const numbers = z.array(z.number());
 
+/**
+ * A number measured while a job runs: NaN when the model diverged (kept as NaN by Electron's
+ * structured clone, written as null by JSON). A progress event carrying one must still arrive.
+ */
+const measured = z.union([z.number(), z.nan(), z.null()]);
+const measuredList = z.array(measured);
+
 /** Lanczos' Ritz values so far, per step: the largest first, with their residual estimates. */
 export const RitzPartialSchema = z.object({
-  top: numbers,
-  bottom: numbers,
-  topResiduals: numbers,
-  bottomResiduals: numbers,
+  top: measuredList,
+  bottom: measuredList,
+  topResiduals: measuredList,
+  bottomResiduals: measuredList,
 });
 export type RitzPartial = z.infer<typeof RitzPartialSchema>;
 
@@ -21,8 +28,8 @@ export type RitzPartial = z.infer<typeof RitzPartialSchema>;
 export const GridPointPartialSchema = z.object({
   i: z.number().int(),
   j: z.number().int(),
-  loss: z.number(),
-  accuracy: z.number().nullable(),
+  loss: measured,
+  accuracy: measured,
 });
 export type GridPointPartial = z.infer<typeof GridPointPartialSchema>;
 

@@ -17,6 +17,7 @@ import {
   sortLayers,
 } from '../../renderer/src/views/spectrum/spectrum-data';
 import { smoothDensity } from '../../src/analysis/density';
+import { EngineEventSchema, RitzPartialSchema } from '../../src/api/contract';
 
 const runs = [
   { nodes: [-2, 0.5, 3, 10], weights: [0.1, 0.4, 0.3, 0.2] },
@@ -144,5 +145,24 @@ describe('the workspace store', () => {
     expect(store.get().pickedEigen).toEqual([]);
     store.set({ model: { modelId: 'm2', info: { file: '/up/other.onnx' } } as never });
     expect(store.get().weights).toBeNull();
+  });
+});
+
+describe('progress partials', () => {
+  it('still parse when a value diverged (NaN over a MessagePort, null over JSON), so the event arrives', () => {
+    expect(
+      RitzPartialSchema.safeParse({ top: [Number.NaN], bottom: [null], topResiduals: [1], bottomResiduals: [1] })
+        .success,
+    ).toBe(true);
+    const point = {
+      type: 'progress',
+      job: 'j',
+      stage: 'points',
+      done: 1,
+      total: 2,
+      partial: { i: 0, j: 0, loss: Number.NaN, accuracy: null },
+    };
+    expect(EngineEventSchema.safeParse(point).success).toBe(true);
+    expect(EngineEventSchema.safeParse({ ...point, partial: { i: 0, j: 0 } }).success).toBe(false);
   });
 });

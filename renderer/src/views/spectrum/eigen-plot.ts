@@ -68,7 +68,9 @@ export function drawEigenPlot(input: EigenPlotInput): SVGSVGElement {
     .attr('aria-label', 'extreme eigenvalues with residuals')
     .attr('data-testid', 'eigen-plot');
   const trailValues = input.trail ? [...input.trail.top.flat(), ...input.trail.bottom.flat()] : [];
-  const values = [...input.rows.map((r) => r.value), ...trailValues].filter(Number.isFinite);
+  const values = [...input.rows.map((r) => r.value), ...trailValues].filter(
+    (v): v is number => typeof v === 'number' && Number.isFinite(v),
+  );
   const reach = Math.max(1e-12, ...values.map(Math.abs));
   const lo = Math.min(0, ...values);
   const hi = Math.max(0, ...values);
@@ -145,7 +147,7 @@ export function drawEigenPlot(input: EigenPlotInput): SVGSVGElement {
       const n = series.length;
       series.forEach((step, s) => {
         const v = step[slot.index];
-        if (v === undefined) return;
+        if (v === undefined || v === null || !Number.isFinite(v)) return;
         const last = s === n - 1;
         g.append('circle')
           .attr('class', last ? 'ritz-now' : 'ritz')

@@ -36,9 +36,10 @@ export function eigenRows(spectrum: Partial<Spectrum> | undefined, vectors: Stor
 /** Ritz values over Lanczos steps, one trail per wanted pair, as they arrive. */
 export interface RitzTrail {
   steps: number[];
-  top: number[][];
-  bottom: number[][];
-  residuals: { top: number[]; bottom: number[] };
+  /** null where a value was not finite (a diverged model). */
+  top: Array<Array<number | null>>;
+  bottom: Array<Array<number | null>>;
+  residuals: { top: Array<number | null>; bottom: Array<number | null> };
 }
 
 export const emptyTrail = (): RitzTrail => ({ steps: [], top: [], bottom: [], residuals: { top: [], bottom: [] } });

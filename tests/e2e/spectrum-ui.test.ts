@@ -242,6 +242,8 @@ describe.runIf(hasBrowser)('the spectrum views in saddle serve', () => {
     );
     expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
     expect(sizes).toHaveLength(layers.length);
+    // The chart beside it: both bars of every block, in the table's order.
+    expect(await page.locator('[data-testid=per-layer-chart] rect').count()).toBe(2 * layers.length);
     await page.screenshot({ path: `${DOCS}/spectrum-view.png`, fullPage: true });
   }, 180_000);
 
@@ -278,6 +280,8 @@ describe.runIf(hasBrowser)('the spectrum views in saddle serve', () => {
     await expect.poll(() => page.textContent('[data-testid=landscape-along]')).toBe('2-D landscape on top1 × bottom1');
     await page.click('[data-testid=eigen-point][data-label=bottom1]');
     await expect.poll(() => page.textContent('[data-testid=landscape-along]')).toBe('1-D landscape along top1');
+    // Picking redraws the spectrum; the per-layer sort the user chose stays.
+    expect(await page.getAttribute('[data-testid=per-layer] th:nth-child(3)', 'aria-sort')).toBe('descending');
     await page.click('summary:has-text("Landscape options")');
     await setOption('landscape-options', 'steps', '7');
     await setOption('landscape-options', 'range', '-0.2:0.2');

@@ -15,6 +15,7 @@ import {
   logDensity,
   runDensities,
   sortLayers,
+  tickText,
 } from '../../renderer/src/views/spectrum/spectrum-data';
 import { smoothDensity } from '../../src/analysis/density';
 import { EngineEventSchema, RitzPartialSchema } from '../../src/api/contract';
@@ -78,6 +79,17 @@ describe('spectrum computation', () => {
     const rows = [row('b', 2, 5), row('a', 3, 5), row('c', 1, 9)];
     expect(sortLayers(rows, 'topEigenvalue', true).map((r) => r.name)).toEqual(['c', 'a', 'b']);
     expect(sortLayers(rows, 'size', false).map((r) => r.name)).toEqual(['c', 'b', 'a']);
+  });
+
+  it('writes axis ticks plainly from 0.01 to 10⁴, with exponents outside', () => {
+    expect([0, 150, 0.25, 1e5, 0.001, -2000].map((v) => tickText(v))).toEqual([
+      '0',
+      '150',
+      '0.25',
+      '1e+5',
+      '1e-3',
+      '-2000',
+    ]);
   });
 
   it('writes RFC 4180 CSV', () => {

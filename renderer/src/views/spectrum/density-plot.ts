@@ -7,6 +7,7 @@ import { scaleLinear, scaleLog } from 'd3-scale';
 import { create } from 'd3-selection';
 import { line } from 'd3-shape';
 import type { Theme } from '../../theme';
+import { tickText } from './spectrum-data';
 
 export interface DensityPlotInput {
   grid: number[];
@@ -56,7 +57,7 @@ export function drawDensityPlot(input: DensityPlotInput): SVGSVGElement {
   svg
     .append('g')
     .attr('transform', `translate(0, ${height - M.bottom})`)
-    .call(axisBottom(x).ticks(7, '~g'))
+    .call(axisBottom(x).ticks(7).tickFormat(tickText))
     .call((g) => g.selectAll('line,path').attr('stroke', c.muted))
     .call((g) => g.selectAll('text').attr('fill', c.fg).attr('font-size', 11));
   svg

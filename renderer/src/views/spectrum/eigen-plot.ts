@@ -7,7 +7,7 @@ import { axisBottom } from 'd3-axis';
 import { scaleSymlog } from 'd3-scale';
 import { create } from 'd3-selection';
 import type { Theme } from '../../theme';
-import { type EigenRow, type RitzTrail, showNumber } from './spectrum-data';
+import { type EigenRow, type RitzTrail, showNumber, tickText } from './spectrum-data';
 
 export interface EigenPlotInput {
   rows: EigenRow[];
@@ -32,8 +32,6 @@ export function symlogTicks([lo, hi]: number[], linear: number): number[] {
   return ticks.sort((a, b) => a - b);
 }
 
-const format = (v: number) =>
-  v === 0 ? '0' : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-2 ? v.toExponential(0) : String(v);
 const MARGIN = { top: 12, right: 120, bottom: 34, left: 70 };
 
 /** Rows to draw: the final eigenpairs, or while running, one per Ritz slot of the trail. */
@@ -86,7 +84,7 @@ export function drawEigenPlot(input: EigenPlotInput): SVGSVGElement {
     .call(
       axisBottom(x)
         .tickValues(symlogTicks(x.domain(), reach * 1e-3))
-        .tickFormat((v) => format(Number(v))),
+        .tickFormat(tickText),
     )
     .call((g) => g.selectAll('line,path').attr('stroke', c.muted))
     .call((g) => g.selectAll('text').attr('fill', c.fg).attr('font-size', 11));

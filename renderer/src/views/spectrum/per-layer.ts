@@ -20,9 +20,14 @@ export interface PerLayerTable {
   shown(): PerLayerRow[];
 }
 
-export function perLayerTable(rows: PerLayerRow[]): PerLayerTable {
-  let key: LayerKey = 'topEigenvalue';
-  let descending = true;
+/** The sort the user chose: kept by the panel, so a redraw (a pick, the theme) does not reset it. */
+export interface LayerSort {
+  key: LayerKey;
+  descending: boolean;
+}
+
+export function perLayerTable(rows: PerLayerRow[], sort: LayerSort, onSort: () => void): PerLayerTable {
+  let { key, descending } = sort;
   let sorted = sortLayers(rows, key, descending);
   const maxLambda = Math.max(1e-300, ...rows.map((r) => Math.abs(r.topEigenvalue)));
   const maxTrace = Math.max(1e-300, ...rows.map((r) => Math.abs(r.trace)));
@@ -49,7 +54,10 @@ export function perLayerTable(rows: PerLayerRow[]): PerLayerTable {
               onclick: () => {
                 descending = c.key === key ? !descending : c.numeric;
                 key = c.key;
+                sort.key = key;
+                sort.descending = descending;
                 render();
+                onSort();
               },
             },
             c.label,

@@ -55,6 +55,13 @@ export function extendTrail(trail: RitzTrail, step: number, ritz: RitzPartial): 
   };
 }
 
+/** An axis tick: plain numbers from 0.01 to 10⁴ (150, not 1.5e+2), exponents outside. */
+export const tickText = (v: number | { valueOf(): number }) => {
+  const n = Number(v);
+  if (n === 0) return '0';
+  return Math.abs(n) >= 1e4 || Math.abs(n) < 1e-2 ? n.toExponential(0) : String(Number(n.toPrecision(4)));
+};
+
 /** Significant digits shown for eigenvalues: enough to compare with an export by eye. */
 export const DIGITS = 8;
 export const showNumber = (x: number | null | undefined, digits = DIGITS) =>

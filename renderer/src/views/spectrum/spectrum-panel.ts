@@ -11,7 +11,8 @@ import type { View } from '../view';
 import { criteriaView, traceCard } from './criteria-cards';
 import { drawDensityPlot } from './density-plot';
 import { drawEigenPlot } from './eigen-plot';
-import { perLayerTable } from './per-layer';
+import { type LayerSort, perLayerTable } from './per-layer';
+import { drawPerLayerChart } from './per-layer-chart';
 import {
   criteriaCsv,
   densityCsv,
@@ -46,6 +47,7 @@ function section(title: string, menu: HTMLElement | null, ...body: Array<Node | 
 export function spectrumPanel(actions: SpectrumActions): View<SpectrumViewData> {
   const element = h('div', { class: 'spectrum', 'data-testid': 'spectrum-view' });
   let data: SpectrumViewData | null = null;
+  const layerSort: LayerSort = { key: 'topEigenvalue', descending: true };
   const draw = () => {
     if (!data) return;
     const { run, trail, picked } = data;
@@ -228,7 +230,10 @@ export function spectrumPanel(actions: SpectrumActions): View<SpectrumViewData> 
 
     const layers = spectrum?.perLayer;
     if (layers?.length) {
-      const table = perLayerTable(layers);
+      const chart = h('div', { class: 'per-layer-chart' });
+      const drawChart = () => chart.replaceChildren(drawPerLayerChart(table.shown(), c, WIDTH));
+      const table = perLayerTable(layers, layerSort, drawChart);
+      drawChart();
       parts.push(
         section(
           'Per layer',
@@ -236,12 +241,14 @@ export function spectrumPanel(actions: SpectrumActions): View<SpectrumViewData> 
             id,
             {
               view: 'per-layer',
+              svg: () => element.querySelector('[data-testid=per-layer-chart]'),
               csv: () => layersCsv(table.shown()),
               json: () => ({ run: run.run.id, perLayer: table.shown() }),
             },
             actions.error,
           ),
           table.element,
+          chart,
         ),
       );
     }

@@ -2,12 +2,9 @@
 import { type Grid, linspace } from '../analysis/landscape';
 import { type Shard, shardLabel } from '../analysis/shard';
 import { pcaTrajectory } from '../analysis/trajectory';
-import type { Evaluator } from '../evaluator/evaluator';
 import { describeBinding, type LossOptions, openEvaluator } from '../evaluator/open';
-import { openCheckpoint } from '../formats/checkpoint';
-import { bindWeights } from '../model/bind';
 import { loadOnnxFile } from '../model/open';
-import { weightTargets } from '../onnx-import/import';
+import { bindAll, flatParams, runInterpolation } from '../runs/interpolate-run';
 import { type DirectionOptions, evaluateRecordedGrid, type GridProgress, runLandscape } from '../runs/landscape-run';
 import { recorded } from '../runs/recorder';
 import { hessianCommand } from './hessian';
@@ -119,23 +116,6 @@ export interface InterpolateCliOptions extends LossOptions {
   shard?: Shard | null;
 }
 
-function bindAll(model: Awaited<ReturnType<typeof loadOnnxFile>>, paths: string[]) {
-  return paths.map((path) => {
-    const ckpt = openCheckpoint(path);
-    try {
-      return bindWeights(weightTargets(model), ckpt);
-    } finally {
-      ckpt.close();
-    }
-  });
-}
-
-function flat(ev: Evaluator, params: Float32Array[]): Float32Array {
-  const theta = new Float32Array(ev.size);
-  params.forEach((t, i) => theta.set(t, ev.params[i].offset));
-  return theta;
-}
-
 export interface TrajectoryCliOptions extends LossOptions {
   checkpoints: string;
   steps: number;
@@ -160,7 +140,7 @@ export async function trajectoryCommand(modelPath: string, o: TrajectoryCliOptio
         o.db,
         runSpec('trajectory', modelPath, o),
         async (rec) => {
-          const thetas = bound.map((b) => flat(ev, b.params));
+          const thetas = bound.map((b) => flatParams(ev, b.params));
           const t = pcaTrajectory(thetas);
           const span = (k: 0 | 1) => {
             const xs = t.path.map((p) => p[k]);
@@ -207,53 +187,17 @@ export async function interpolateCommand(
   resumeId?: string,
 ): Promise<void> {
   requireDbForShard(o);
-  const model = await loadOnnxFile(modelPath);
-  // Binding every file first reports any mismatch before work starts.
-  const files = [o.from, o.to, ...(o.third ? [o.third] : [])];
-  const [a, b, c] = bindAll(model, files);
-  const ev = await openEvaluator(modelPath, { ...o, boundWeights: a });
-  try {
-    await withCancel((signal) =>
-      recorded(
-        o.db,
-        { ...runSpec('interpolate', modelPath, o), weightsPath: o.from },
-        async (rec) => {
-          const thetaA = ev.initialTheta();
-          const minus = (t: Float32Array) => Float64Array.from(t, (v, k) => v - thetaA[k]);
-          const d1 = minus(flat(ev, b.params));
-          const d2 = c ? minus(flat(ev, c.params)) : null;
-          // Running statistics move with the weights too, so (1, 0) is exactly the second checkpoint.
-          const buffersAt = (x: number, y: number) => {
-            const out = new Map<string, Float32Array>();
-            for (const [k, va] of a.buffers) {
-              const vb = b.buffers.get(k);
-              const vc = c?.buffers.get(k);
-              if (vb)
-                out.set(
-                  k,
-                  Float32Array.from(va, (v, i) => v + x * (vb[i] - v) + (vc ? y * (vc[i] - v) : 0)),
-                );
-            }
-            return out;
-          };
-          const xs = linspace(o.range, o.steps);
-          const directions = { kind: c ? 'plane' : 'interpolation', checkpoints: files, normalization: 'none' };
-          const grid = await withPointProgress((onProgress) =>
-            evaluateRecordedGrid(ev, thetaA, d1, d2, xs, d2 ? xs : null, {
-              signal,
-              rec,
-              meta: { directions },
-              onProgress,
-              buffersAt,
-              shard: o.shard,
-            }),
-          );
-          print(grid, directions, o.json, o.shard);
-        },
-        resumeId,
-      ),
-    );
-  } finally {
-    await ev.close();
-  }
+  await withCancel((signal) =>
+    recorded(
+      o.db,
+      { ...runSpec('interpolate', modelPath, o), weightsPath: o.from },
+      async (rec) => {
+        const { grid, directions } = await withPointProgress((onProgress) =>
+          runInterpolation(modelPath, o, o, signal, rec, onProgress),
+        );
+        print(grid, directions, o.json, o.shard);
+      },
+      resumeId,
+    ),
+  );
 }

@@ -385,6 +385,9 @@ describe.runIf(hasBrowser)('the landscape views in Chromium (WebGL by SwiftShade
       { timeout: 120_000 },
     );
     expect(await page.getAttribute('[data-testid=surface]', 'data-points')).toBe('441');
+    // The README's picture of the workspace: the side panel and the finished landscape in the main area.
+    await page.locator('header').first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${DOCS}/screenshot.png` });
   }, 180_000);
 
   it('follows a landscape another process writes to the same database', async () => {

@@ -62,6 +62,8 @@ const runName = (kind: string, model: string, weights?: string) =>
 export class SaddleService implements SaddleApi {
   private readonly models = new Map<string, OpenedModel>();
   private readonly queue = new JobQueue();
+  /** Settles when every data check asked for so far has, so jobs queue in call order. */
+  private admission: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly host: VersionInfo['host'],
@@ -104,7 +106,22 @@ export class SaddleService implements SaddleApi {
 
   /** Refuse, before queueing, a data set whose samples do not fit the model's input. */
   private requireFit(request: AnalysisRequest): Promise<void> {
-    return requireFit(this.opened(request.modelId), request);
+    // The check reads the data set, which takes longer for some requests than others; the jobs
+    // still queue in the order they were asked for (each waits for the checks asked before it).
+    const check = requireFit(this.opened(request.modelId), request);
+    const before = this.admission;
+    const turn = check.then(
+      () => before,
+      (e) =>
+        before.then(() => {
+          throw e;
+        }),
+    );
+    this.admission = turn.then(
+      () => {},
+      () => {},
+    );
+    return turn;
   }
 
   /**

@@ -28,6 +28,7 @@ function view(id: string, results: Record<string, unknown>, grids: RunView['grid
     },
     results,
     grids,
+    eigenvectors: [],
   };
 }
 

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent, RunSummary, SeriesView } from '../src/api/contract';
+import type { EngineEvent, RunSummary, RunView, SeriesView } from '../src/api/contract';
 import { dispatch } from '../src/api/dispatch';
 import { SaddleService } from '../src/api/service';
 import { RunStore } from '../src/store/store';
@@ -69,6 +69,12 @@ describe('the series API', () => {
     const member = runs.find((r) => r.id === view.members[0].runId);
     expect(member).toMatchObject({ backend: 'cpu', weights: checkpoints[0], data: data[0], samples: 96 });
     expect(member?.hashes?.weights).toMatch(/^[0-9a-f]{64}$/);
+    // A member reads back through the typed results contract (its loss result has no gradient), with
+    // the summary fields the runs table shows and the entry's numbers.
+    const memberView: RunView = await call('getRun', { id: view.members[0].runId });
+    expect(memberView.run).toMatchObject({ seriesId: view.id, seriesMember: 0, backend: 'cpu', samples: 96 });
+    expect(memberView.results.loss?.loss).toBe(view.members[0].entry?.loss);
+    expect(memberView.results.spectrum?.topEigenvalues).toEqual(view.members[0].entry?.topEigenvalues);
 
     // The same request again finds the series finished and computes nothing.
     const before = events.length;

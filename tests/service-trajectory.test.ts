@@ -68,9 +68,7 @@ describe('trajectory and interpolation through the service', () => {
     const line = await call('interpolate', {
       ...base,
       job: 'i1',
-      from: checkpoints[0],
-      to: checkpoints[2],
-      options: { steps: 7, range: '-0.5:1.5' },
+      options: { from: checkpoints[0], to: checkpoints[2], steps: 7, range: '-0.5:1.5' },
     });
     const wantI = await cliJson(() =>
       interpolateCommand(model, { ...loss, from: checkpoints[0], to: checkpoints[2], steps: 7, range: '-0.5:1.5' }),
@@ -92,7 +90,11 @@ describe('trajectory and interpolation through the service', () => {
 
     // A checkpoint that does not fit the model is refused with the file named.
     await expect(
-      call('interpolate', { ...base, job: 'i2', from: checkpoints[0], to: fixture('series', 'mismatch-ckpt.pt') }),
+      call('interpolate', {
+        ...base,
+        job: 'i2',
+        options: { from: checkpoints[0], to: fixture('series', 'mismatch-ckpt.pt') },
+      }),
     ).rejects.toThrow(/mismatch-ckpt\.pt/);
     // Fewer than 3 checkpoints is not a trajectory.
     await expect(call('trajectory', { ...base, job: 't2', checkpoints: checkpoints.slice(0, 2) })).rejects.toThrow();

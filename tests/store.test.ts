@@ -122,7 +122,7 @@ describe('resuming a landscape', () => {
       '--data',
       fixture('demo', 'demo-data.npz'),
       '--steps',
-      '11',
+      '25',
       '--threads',
       '1',
       '--json',
@@ -133,7 +133,7 @@ describe('resuming a landscape', () => {
     await new Promise<void>((resolve) => {
       child.stderr.on('data', (b: Buffer) => {
         // Progress lines come every 2 s off a terminal: kill at the first one.
-        if (/points [1-9]\d+\/121/.test(String(b))) resolve();
+        if (/points [1-9]\d+\/625/.test(String(b))) resolve();
       });
     });
     child.kill('SIGKILL');
@@ -149,7 +149,7 @@ describe('resuming a landscape', () => {
     expect(Array.from(crashedGrid?.loss ?? []).filter((v) => !Number.isNaN(v))).toHaveLength(partial);
     store.close();
     expect(partial).toBeGreaterThan(5);
-    expect(partial).toBeLessThan(121);
+    expect(partial).toBeLessThan(625);
     const resumed = saddle('runs', 'resume', run.id, '--db', path, '--json');
     expect(resumed.status, resumed.stderr).toBe(0);
     const out = JSON.parse(resumed.stdout);

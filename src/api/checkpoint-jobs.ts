@@ -10,7 +10,7 @@ import type { GridProgress } from '../runs/landscape-run';
 import type { RunRecorder, RunSpec } from '../runs/recorder';
 import { bindCheckpoints, runInterpolation, runTrajectory } from '../runs/trajectory-run';
 import { computedOn } from './computed-on';
-import type { Request } from './contract';
+import type { LandscapeResult, Request } from './contract';
 
 type Work = (
   rec: RunRecorder | null,
@@ -51,25 +51,35 @@ export function trajectoryJob(request: Request<'trajectory'>, model: string, los
   return { spec, work };
 }
 
-/** What to record and how to compute the line between two checkpoints of an open model. */
+/**
+ * What to record and how to compute the line between two checkpoints of an open model, or the plane
+ * of three (α = 0 at `from`, 1 at `to`; β = 1 at `third`).
+ */
 export function interpolateJob(request: Request<'interpolate'>, model: string, loss: LossOptions) {
-  const o = { steps: 21, range: '-0.5:1.5', ...request.options };
-  const files = [request.from, request.to];
+  const o = request.options;
+  const files = [o.from, o.to, ...(o.third ? [o.third] : [])];
   const spec: RunSpec = {
     kind: 'interpolate',
-    name: `interpolate ${basename(model)}: ${basename(request.from)} → ${basename(request.to)}`,
+    name: `interpolate ${basename(model)}: ${files.map((f) => basename(f)).join(' → ')}`,
     modelPath: model,
     dataPath: loss.data,
-    weightsPath: request.from,
+    weightsPath: o.from,
     seed: loss.seed,
-    options: { model, ...loss, from: request.from, to: request.to, ...o },
+    options: { model, ...loss, ...o },
   };
-  const work: Work = async (rec, signal, onProgress) => {
+  const work = async (rec: RunRecorder | null, signal: AbortSignal, onProgress: (p: GridProgress) => void) => {
     const bound = await bindCheckpoints(model, files);
     const ev = await openEvaluator(model, { ...loss, boundWeights: bound[0] });
     try {
       const { grid, directions } = await runInterpolation(ev, bound, files, o, { signal, rec, onProgress });
-      return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, computedOn: computedOn(ev) };
+      return {
+        x: grid.x,
+        y: grid.y,
+        loss: grid.loss,
+        accuracy: grid.accuracy,
+        directions,
+        computedOn: computedOn(ev),
+      } as LandscapeResult;
     } finally {
       await ev.close();
     }

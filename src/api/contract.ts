@@ -4,6 +4,16 @@
  * does not know which host it runs in. Browser-safe: imports nothing but zod.
  */
 import { z } from 'zod';
+import {
+  GridMetaSchema,
+  HessianResultSchema,
+  LandscapeResultSchema,
+  ProgressPartialSchema,
+  RunResultsSchema,
+  StoredEigenvectorSchema,
+} from './results';
+
+export * from './results';
 
 export const DimSchema = z.union([z.number(), z.string()]);
 
@@ -57,6 +67,16 @@ const JobSchema = z.string().regex(/^[\w-]{1,64}$/);
 
 const RunIdSchema = z.string().regex(/^[0-9a-f-]{4,36}$/, 'a run id (or a prefix of one)');
 
+/** How a data set is read, as the CLI's --scale, --mean, --std, --nhwc, --inputs-key, --targets-key. */
+const Preprocessing = {
+  scale: z.number().positive().optional(),
+  mean: z.array(z.number()).min(1).max(64).optional(),
+  std: z.array(z.number().positive()).min(1).max(64).optional(),
+  nhwc: z.boolean().optional(),
+  inputsKey: z.string().min(1).max(200).optional(),
+  targetsKey: z.string().min(1).max(200).optional(),
+};
+
 /** The fields shared by every analysis request on an open model. */
 const AnalysisBase = {
   /** Chosen by the caller so it can cancel before the result arrives. */
@@ -70,7 +90,15 @@ const AnalysisBase = {
   inputs: z.string().min(1).max(2000).optional(),
   /** Where kernels run: a hardware GPU when usable (auto), the CPU, or WebGPU on any adapter. */
   backend: z.enum(['auto', 'cpu', 'webgpu']).optional(),
+  /** BatchNorm: running statistics (eval, the default) or batch statistics (train). */
+  bn: z.enum(['eval', 'train']).optional(),
+  /** auto: integer targets mean cross-entropy, float targets mean squared error. */
+  loss: z.enum(['auto', 'cross-entropy', 'mse']).optional(),
+  ...Preprocessing,
 };
+
+/** A range a:b as the CLI writes it (--range -1:1). */
+const RangeSchema = z.string().regex(/^-?[\d.e+-]+:-?[\d.e+-]+$/, 'a:b');
 
 export const HessianRequestSchema = z
   .object({
@@ -81,10 +109,16 @@ export const HessianRequestSchema = z
         bottomK: z.number().int().min(0).max(100),
         iterations: z.number().int().min(1).max(2000),
         trace: z.boolean(),
+        traceMethod: z.enum(['hutchinson', 'hutch++']),
+        traceProbes: z.number().int().min(2).max(10000),
         density: z.boolean(),
         runs: z.number().int().min(1).max(100),
+        bandwidth: z.number().positive().max(1),
+        khN: z.number().positive().max(10),
         perLayer: z.boolean(),
         seed: z.number().int(),
+        /** Keep the eigenvectors in the run, so a landscape can follow them. */
+        eigenvectors: z.boolean(),
       })
       .partial()
       .strict()
@@ -99,8 +133,27 @@ export const LandscapeRequestSchema = z
       .object({
         dims: z.union([z.literal(1), z.literal(2)]),
         steps: z.number().int().min(2).max(401),
-        range: z.string().regex(/^-?[\d.e+-]+:-?[\d.e+-]+$/, 'a:b'),
-        directions: z.enum(['random', 'hessian', 'hessian-minmax']),
+        range: RangeSchema,
+        /** Per-axis ranges a:b (or a:b:n for its own step count), over `range`. */
+        x: z
+          .string()
+          .regex(/^-?[\d.e+-]+:-?[\d.e+-]+(:\d+)?$/, 'a:b or a:b:n')
+          .optional(),
+        y: z
+          .string()
+          .regex(/^-?[\d.e+-]+:-?[\d.e+-]+(:\d+)?$/, 'a:b or a:b:n')
+          .optional(),
+        directions: z.enum(['random', 'hessian', 'hessian-minmax', 'file', 'eigenvectors']),
+        /** With directions 'file': an .npz holding d1/<param> (and d2/<param>). */
+        directionsFile: PathSchema,
+        /** With directions 'eigenvectors': a Hessian run's stored eigenvectors, by label (top1, bottom1). */
+        eigenvectors: z.object({
+          run: RunIdSchema,
+          vectors: z
+            .array(z.string().regex(/^(top|bottom)\d{1,3}$/))
+            .min(1)
+            .max(2),
+        }),
         norm: z.enum(['filter', 'layer', 'model', 'weight', 'none']),
         oneD: z.enum(['zero', 'normalize', 'copy']),
         seed: z.number().int(),
@@ -124,24 +177,23 @@ export const TrajectoryRequestSchema = z
   })
   .strict();
 
-/** The loss along the line from one checkpoint to another (α = 0 at `from`, 1 at `to`). */
+const RunStateSchema = z.enum(['pending', 'running', 'finished', 'failed', 'cancelled', 'crashed']);
+
+/** Interpolation between checkpoints: a curve from one to another, or the plane of three. */
 export const InterpolateRequestSchema = z
   .object({
     ...AnalysisBase,
-    from: PathSchema,
-    to: PathSchema,
     options: z
       .object({
-        steps: z.number().int().min(2).max(401),
-        range: z.string().regex(/^-?[\d.e+-]+:-?[\d.e+-]+$/, 'a:b'),
+        from: PathSchema,
+        to: PathSchema,
+        third: PathSchema.optional(),
+        steps: z.number().int().min(2).max(401).default(21),
+        range: RangeSchema.default('-0.5:1.5'),
       })
-      .partial()
-      .strict()
-      .default({}),
+      .strict(),
   })
   .strict();
-
-const RunStateSchema = z.enum(['pending', 'running', 'finished', 'failed', 'cancelled', 'crashed']);
 
 export const RunSummarySchema = z.object({
   id: z.string(),
@@ -265,9 +317,10 @@ export const GridViewSchema = z.object({
   y: z.array(z.number()).nullable(),
   loss: z.array(z.number().nullable()),
   accuracy: z.array(z.number().nullable()).nullable(),
-  meta: z.record(z.string(), z.unknown()),
+  meta: GridMetaSchema,
   complete: z.boolean(),
 });
+export type GridView = z.infer<typeof GridViewSchema>;
 
 export const RunViewSchema = z.object({
   run: RunSummarySchema.extend({
@@ -278,10 +331,25 @@ export const RunViewSchema = z.object({
     version: z.string(),
     host: z.string(),
   }),
-  results: z.record(z.string(), z.unknown()),
+  results: RunResultsSchema,
   grids: z.array(GridViewSchema),
+  /** The eigenvectors stored with a Hessian run (a landscape can follow them). */
+  eigenvectors: z.array(StoredEigenvectorSchema),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
+
+/** What a data set holds, and whether its samples fit the model's input. */
+export const DataCheckSchema = z.object({
+  samples: z.number().int(),
+  /** One sample's shape (without the batch axis). */
+  inputShape: z.array(z.number()),
+  targets: z.enum(['indices', 'dense']),
+  /** The model input's shape without its batch axis (names for symbolic dims). */
+  modelInput: z.array(DimSchema).nullable(),
+  /** null when it fits, else one sentence naming the file and both shapes. */
+  problem: z.string().nullable(),
+});
+export type DataCheck = z.infer<typeof DataCheckSchema>;
 
 const ExportFormatSchema = z.enum(['json', 'csv', 'vtp', 'vts', 'h5', 'npz', 'lla', 'svg', 'png', 'html']);
 const CsvTableSchema = z.enum(['grid', 'eigenvalues', 'density', 'ritz', 'per-layer']);
@@ -322,17 +390,30 @@ export const methods = {
   version: { request: z.object({}).strict(), response: VersionInfoSchema },
   openModel: { request: z.object({ path: PathSchema }).strict(), response: OpenedModelSchema },
   openDemo: { request: z.object({}).strict(), response: OpenedModelSchema },
-  hessian: { request: HessianRequestSchema, response: z.record(z.string(), z.unknown()) },
+  hessian: { request: HessianRequestSchema, response: HessianResultSchema },
   cancel: { request: z.object({ job: JobSchema }).strict(), response: z.object({ cancelled: z.boolean() }) },
   openWeights: {
     request: z.object({ modelId: z.string().min(1).max(100), path: PathSchema }).strict(),
     response: WeightsReportSchema,
   },
-  landscape: { request: LandscapeRequestSchema, response: z.record(z.string(), z.unknown()) },
+  landscape: { request: LandscapeRequestSchema, response: LandscapeResultSchema },
   /** As `saddle trajectory`: the grid ({x, y, loss, accuracy}), directions and path, recorded as a run. */
   trajectory: { request: TrajectoryRequestSchema, response: z.record(z.string(), z.unknown()) },
-  /** As `saddle interpolate`: the line's grid and directions, recorded as a run. */
-  interpolate: { request: InterpolateRequestSchema, response: z.record(z.string(), z.unknown()) },
+  interpolate: { request: InterpolateRequestSchema, response: LandscapeResultSchema },
+  /**
+   * Check a data set against the open model before a job starts: it is read (as the analysis would
+   * read it, with the same preprocessing) and its sample shape compared with the model's input.
+   */
+  checkData: {
+    request: z
+      .object({
+        modelId: z.string().min(1).max(100),
+        data: PathSchema,
+        ...Preprocessing,
+      })
+      .strict(),
+    response: DataCheckSchema,
+  },
   listRuns: { request: z.object({}).strict(), response: z.array(RunSummarySchema) },
   getRun: { request: z.object({ id: RunIdSchema }).strict(), response: RunViewSchema },
   deleteRun: { request: z.object({ id: RunIdSchema }).strict(), response: z.object({ deleted: z.boolean() }) },
@@ -345,7 +426,7 @@ export const methods = {
    */
   resumeRun: {
     request: z.object({ job: JobSchema, id: RunIdSchema }).strict(),
-    response: z.record(z.string(), z.unknown()),
+    response: HessianResultSchema.extend(LandscapeResultSchema.partial().shape),
   },
   /** A Li et al. surface (.h5) or another Saddle runs database, brought into this one. */
   importRuns: {
@@ -387,7 +468,7 @@ export const ProgressEventSchema = z.object({
   /** The recorded run this job writes, when the engine has a runs database. */
   runId: z.string().optional(),
   /** Results so far: Ritz values, or the grid point just computed. */
-  partial: z.unknown().optional(),
+  partial: ProgressPartialSchema.optional(),
 });
 export type ProgressEvent = z.infer<typeof ProgressEventSchema>;
 

@@ -16,18 +16,30 @@ import { bindWeights } from '../model/bind';
 import { loadOnnxFile, openModelFile } from '../model/open';
 import { weightTargets } from '../onnx-import/import';
 import { demoPaths } from '../resources';
+import { checkDirections, resolveDirections, type ServiceDirections } from '../runs/eigen-directions';
 import { hessianOptionsOf, runHessian, spectrumJson } from '../runs/hessian-run';
 import { importRunsFile } from '../runs/import';
 import { type GridProgress, type LandscapeRunOptions, runLandscape } from '../runs/landscape-run';
 import { JobQueue } from '../runs/queue';
 import { RunRecorder, type RunSpec, recorded } from '../runs/recorder';
-import { runSummaries, runSummary } from '../runs/run-summary';
+import { runSummaries } from '../runs/run-summary';
 import { seriesSummaries, seriesView } from '../runs/series-view';
 import type { RunStore } from '../store/store';
 import { SADDLE_VERSION } from '../version';
+import { type AnalysisRequest, checkDataFor, lossOptionsOf, requireFit } from './analysis-inputs';
 import { interpolateJob, trajectoryJob } from './checkpoint-jobs';
 import { computedOn } from './computed-on';
-import type { EngineEvent, OpenedModel, Request, Response, RunView, SaddleApi, VersionInfo } from './contract';
+import type {
+  EngineEvent,
+  HessianResult,
+  LandscapeResult,
+  OpenedModel,
+  Request,
+  Response,
+  SaddleApi,
+  VersionInfo,
+} from './contract';
+import { runView } from './run-view';
 import { startSeries } from './series-job';
 
 export type EventSink = (event: EngineEvent) => void;
@@ -51,6 +63,8 @@ const runName = (kind: string, model: string, weights?: string) =>
 export class SaddleService implements SaddleApi {
   private readonly models = new Map<string, OpenedModel>();
   private readonly queue = new JobQueue();
+  /** Settles when every data check asked for so far has, so jobs queue in call order. */
+  private admission: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly host: VersionInfo['host'],
@@ -83,22 +97,32 @@ export class SaddleService implements SaddleApi {
     return opened;
   }
 
-  private lossOptions(
-    request: Request<'hessian' | 'landscape' | 'trajectory' | 'interpolate'>,
-    seed: number,
-  ): LossOptions {
-    return {
-      data: request.data,
-      weights: request.weights,
-      loss: 'auto',
-      batchSize: request.batchSize,
-      samples: request.samples,
-      inputs: request.inputs,
-      seed,
-      bn: 'eval',
-      threads: availableParallelism(),
-      backend: request.backend ?? 'auto',
-    };
+  private lossOptions(request: AnalysisRequest, seed: number): LossOptions {
+    return lossOptionsOf(request, seed);
+  }
+
+  async checkData(request: Request<'checkData'>): Promise<Response<'checkData'>> {
+    return checkDataFor(this.opened(request.modelId), request);
+  }
+
+  /** Refuse, before queueing, a data set whose samples do not fit the model's input. */
+  private requireFit(request: AnalysisRequest): Promise<void> {
+    // The check reads the data set, which takes longer for some requests than others; the jobs
+    // still queue in the order they were asked for (each waits for the checks asked before it).
+    const check = requireFit(this.opened(request.modelId), request);
+    const before = this.admission;
+    const turn = check.then(
+      () => before,
+      (e) =>
+        before.then(() => {
+          throw e;
+        }),
+    );
+    this.admission = turn.then(
+      () => {},
+      () => {},
+    );
+    return turn;
   }
 
   /**
@@ -152,6 +176,7 @@ export class SaddleService implements SaddleApi {
   /** A Hessian analysis of an open model; progress streams as events tagged with the caller's job id. */
   async hessian(request: Request<'hessian'>): Promise<Response<'hessian'>> {
     const opened = this.opened(request.modelId);
+    await this.requireFit(request);
     const loss = this.lossOptions(request, request.options.seed ?? 0);
     const spec: RunSpec = {
       kind: 'hessian',
@@ -182,6 +207,8 @@ export class SaddleService implements SaddleApi {
       const report = await runHessian(evaluator, options, {
         signal,
         rec,
+        // The eigenvectors stay with the run, so the spectrum view can start a landscape along one.
+        vectors: options.eigenvectors ? evaluator.params : false,
         onProgress: (p) =>
           this.emit({
             type: 'progress',
@@ -195,7 +222,7 @@ export class SaddleService implements SaddleApi {
             partial: p.ritz,
           }),
       });
-      return { ...spectrumJson(report), computedOn: computedOn(evaluator) } as Record<string, unknown>;
+      return { ...spectrumJson(report), computedOn: computedOn(evaluator) } as HessianResult;
     } finally {
       await evaluator.close();
     }
@@ -204,6 +231,8 @@ export class SaddleService implements SaddleApi {
   /** A 1-D or 2-D landscape; each point is recorded and streamed as it finishes. */
   async landscape(request: Request<'landscape'>): Promise<Response<'landscape'>> {
     const opened = this.opened(request.modelId);
+    await this.requireFit(request);
+    checkDirections(request.options);
     const o = {
       dims: 2 as 1 | 2,
       steps: 21,
@@ -238,6 +267,7 @@ export class SaddleService implements SaddleApi {
   }
 
   async interpolate(request: Request<'interpolate'>): Promise<Response<'interpolate'>> {
+    await this.requireFit(request);
     const { spec, work } = interpolateJob(
       request,
       this.opened(request.modelId).info.file,
@@ -266,7 +296,7 @@ export class SaddleService implements SaddleApi {
   private async landscapeWork(
     model: string,
     loss: LossOptions,
-    o: LandscapeRunOptions,
+    recorded: LandscapeRunOptions & ServiceDirections,
     job: string,
     rec: RunRecorder | null,
     signal: AbortSignal,
@@ -274,8 +304,18 @@ export class SaddleService implements SaddleApi {
   ) {
     const ev = await openEvaluator(model, { ...loss, offMainThread: true });
     try {
+      // Directions from a file or from a Hessian run's eigenvectors are resolved here, so a resume
+      // (which has only the recorded options) resolves them the same way.
+      const o = resolveDirections(recorded, () => this.runs(), ev.size);
       const { grid, directions } = await runLandscape(ev, o, signal, rec, this.pointEvents(job, runId));
-      return { x: grid.x, y: grid.y, loss: grid.loss, accuracy: grid.accuracy, directions, computedOn: computedOn(ev) };
+      return {
+        x: grid.x,
+        y: grid.y,
+        loss: grid.loss,
+        accuracy: grid.accuracy,
+        directions: directions as LandscapeResult['directions'],
+        computedOn: computedOn(ev),
+      };
     } finally {
       await ev.close();
     }
@@ -301,7 +341,7 @@ export class SaddleService implements SaddleApi {
     return this.runJob(
       request.job,
       spec,
-      (rec, signal) =>
+      (rec, signal): Promise<Response<'resumeRun'>> =>
         run.kind === 'hessian'
           ? this.hessianWork(options.model, options, hessianOptionsOf(options), request.job, rec, signal, run.id)
           : this.landscapeWork(options.model, options, options, request.job, rec, signal, run.id),
@@ -360,29 +400,7 @@ export class SaddleService implements SaddleApi {
   }
 
   async getRun(request: Request<'getRun'>): Promise<Response<'getRun'>> {
-    const store = this.runs();
-    const found = store.getRun(request.id);
-    if (!found) throw new Error(`No run '${request.id}'.`);
-    const r = found.run;
-    const options = JSON.parse(r.options) as Record<string, unknown>;
-    const orNull = (v: ArrayLike<number>) => Array.from(v, (x) => (Number.isNaN(x) ? null : x));
-    const view: RunView = {
-      run: {
-        ...runSummary(r, found.results),
-        options,
-        model: typeof options.model === 'string' ? options.model : null,
-        data: r.data_path,
-        weights: r.weights_path,
-        version: r.version,
-        host: r.host,
-      },
-      results: found.results,
-      grids: found.grids.flatMap((name) => {
-        const g = store.getGrid(r.id, name);
-        return g ? [{ ...g, loss: orNull(g.loss), accuracy: g.accuracy ? orNull(g.accuracy) : null }] : [];
-      }),
-    };
-    return view;
+    return runView(this.runs(), request.id);
   }
 
   async deleteRun(request: Request<'deleteRun'>): Promise<Response<'deleteRun'>> {

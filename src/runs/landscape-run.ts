@@ -28,6 +28,14 @@ export interface DirectionOptions {
   norm: Normalization;
   oneD: OneD;
   seed: number;
+  /** Directions computed elsewhere (a Hessian run's stored eigenvectors): normalized, not drawn. */
+  given?: GivenDirections;
+}
+
+export interface GivenDirections {
+  d1: Float64Array;
+  d2: Float64Array | null;
+  info: Partial<DirectionInfo>;
 }
 
 export interface DirectionInfo {
@@ -38,6 +46,9 @@ export interface DirectionInfo {
   lambda1?: number;
   lambda2?: number;
   file?: string;
+  /** Eigenvectors of a recorded Hessian run: its id and the vectors' labels (top1, bottom1, ...). */
+  run?: string;
+  vectors?: string[];
 }
 
 export async function makeDirections(
@@ -50,7 +61,12 @@ export async function makeDirections(
   const info: DirectionInfo = { kind: o.directions, normalization: o.norm, oneD: o.oneD, seed: o.seed };
   let d1: Float64Array;
   let d2: Float64Array | null = null;
-  if (o.directions === 'random') {
+  if (o.given) {
+    if (o.dims === 2 && !o.given.d2) throw new Error('A 2-D landscape needs two directions; one was given.');
+    Object.assign(info, o.given.info);
+    d1 = Float64Array.from(o.given.d1);
+    if (o.dims === 2) d2 = Float64Array.from(o.given.d2 as Float64Array);
+  } else if (o.directions === 'random') {
     const rng = new Rng(o.seed);
     d1 = gaussianDirection(P, rng);
     if (o.dims === 2) d2 = orthogonalize(gaussianDirection(P, rng), d1);

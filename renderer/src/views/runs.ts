@@ -2,14 +2,13 @@
  * The runs table: every run in the engine's database (the app's, or the one `saddle serve --db`
  * shares with CLI runs): a colour and a name that tell it apart, what it was computed from, its key
  * options, backend, state and the time it computed; sorted by any column, filtered by state and kind,
- * searched by words. A name opens the run's figures and detail. Each row exports what the run can
+ * searched by words. A name shows the run in the main area. Each row exports what the run can
  * give (the engine says which), resumes a run cut short (a job like any other: progress, ETA, Cancel)
  * and deletes it (a second click confirms). PDF is offered in the desktop app only.
  */
 import { type EngineEvent, isCancellation, type ProgressEvent, type RunSummary } from '../../../src/api/contract';
 import type { Host } from '../api';
 import { h } from '../dom';
-import { runDetail } from './run-detail';
 import { exportMenu } from './runs-actions';
 import {
   baseName,
@@ -26,7 +25,6 @@ import {
 } from './runs-model';
 import './runs.css';
 import { compareView } from './compare/compare-view';
-import { runViewer } from './run-viewer';
 import { seriesPanel } from './series/series-panel';
 
 const RESUMABLE_KINDS = ['landscape', 'hessian'];
@@ -36,18 +34,31 @@ const when = (iso: string) => iso.replace('T', ' ').slice(0, 16);
 
 const STATES = ['pending', 'running', 'finished', 'failed', 'cancelled', 'crashed'];
 
+export interface RunsPanel {
+  /** The runs table, for the side panel. */
+  element: HTMLElement;
+  /** The comparison of ticked runs and the series card, for the main area. */
+  wide: HTMLElement;
+  refresh(): Promise<void>;
+  onEvent(event: EngineEvent): boolean;
+  /** The runs in the order shown (sorted, filtered). */
+  list(): RunSummary[];
+  /** Mark the selected run's row. */
+  select(id: string | null): void;
+  /** The name the table shows for a run (what tells it apart from the others). */
+  displayName(id: string): string | undefined;
+}
+
+/** `onOpen` shows a run in the main area (its name was clicked), or nothing (it was deleted). */
 export function runsPanel(
   host: Host,
   onError: (e: unknown) => void,
-): {
-  element: HTMLElement;
-  refresh(): Promise<void>;
-  onEvent(event: EngineEvent): boolean;
-  live(event: EngineEvent): void;
-} {
+  onOpen: (r: RunSummary | null) => void,
+): RunsPanel {
   const body = h('tbody', {});
-  const viewer = runViewer(host, onError);
-  const detail = h('div', { 'data-testid': 'run-details' });
+  /** The run shown in the main area (its row is marked). */
+  let current: string | null = null;
+  let shownRuns: RunSummary[] = [];
   const empty = h('p', { class: 'muted', 'data-testid': 'runs-empty' }, 'No runs yet.');
   const shownCount = h('span', { class: 'muted', 'data-testid': 'runs-count' });
   /** Runs ticked for comparison, by id; kept across refreshes while they exist. */
@@ -141,16 +152,7 @@ export function runsPanel(
     h('div', { class: 'runs-tools' }, search, ' ', stateFilter, ' ', kindFilter, ' ', shownCount, ' ', compareButton),
     empty,
     h('div', { class: 'runs-scroll' }, h('table', {}, h('thead', {}, head), body)),
-    viewer.element,
-    detail,
   );
-
-  /** Clicking a run's name shows it (the landscape panel for a grid, else its figure) and its detail. */
-  const show = async (r: RunSummary) => {
-    const name = names.get(r.id) ?? r.name;
-    const [view] = await Promise.all([host.api.getRun({ id: r.id }), viewer.show({ ...r, name })]);
-    detail.replaceChildren(runDetail(view, name));
-  };
 
   /** A second click within 4 s deletes: no dialog to dismiss, no run lost to a stray click. */
   const deleteButton = (r: RunSummary) => {
@@ -174,10 +176,7 @@ export function runsPanel(
           }
           try {
             await host.api.deleteRun({ id: r.id });
-            if (detail.querySelector(`[data-run="${r.id}"]`)) {
-              detail.replaceChildren();
-              viewer.clear();
-            }
+            if (current === r.id) onOpen(null);
           } catch (e) {
             onError(e);
           }
@@ -284,7 +283,12 @@ export function runsPanel(
     const duration = computedSeconds(r, Date.now());
     return h(
       'tr',
-      { 'data-run': r.id, ...(r.seriesId ? { 'data-series': r.seriesId } : {}) },
+      {
+        'data-run': r.id,
+        ...(r.seriesId ? { 'data-series': r.seriesId } : {}),
+        class: r.id === current ? 'selected' : '',
+        'aria-selected': String(r.id === current),
+      },
       h(
         'td',
         { class: 'pick' },
@@ -301,7 +305,7 @@ export function runsPanel(
             href: '#',
             onclick: (e: Event) => {
               e.preventDefault();
-              void show(r).catch(onError);
+              onOpen(r);
             },
           },
           name,
@@ -341,6 +345,7 @@ export function runsPanel(
     drawHead();
     lines.clear();
     const shown = queryRuns(all, query, names, Date.now());
+    shownRuns = shown;
     body.replaceChildren(...shown.map(row));
     empty.hidden = all.length > 0;
     shownCount.textContent =
@@ -362,7 +367,6 @@ export function runsPanel(
       kindFilter.value = kinds.includes(current) ? current : '';
       query = { ...query, kind: kindFilter.value };
       draw();
-      viewer.catchUp(all);
     } catch (e) {
       // An engine without a database (never the app or serve) has no runs to show.
       empty.textContent = e instanceof Error ? e.message : String(e);
@@ -379,17 +383,29 @@ export function runsPanel(
     showProgress(event.runId);
     return true;
   };
-  // The series card sits beside the table (outside it: its rows are not runs) and refreshes with it.
+  // The comparison and the series card need the main area's width; the series card refreshes with
+  // the table (it sits outside it: its rows are not runs). Its trajectory and interpolation buttons
+  // open the run they start.
   const series = seriesPanel(host, onError, async (runId) => {
     await refresh();
     const r = (await host.api.listRuns({})).find((x) => x.id === runId);
-    if (r) await show(r);
+    if (r) onOpen(r);
   });
-  const element = h('div', { class: 'runs-and-series' }, table, compareCard, series.element);
+  const wide = h('div', { class: 'runs-and-series' }, compareCard, series.element);
   return {
-    element,
+    element: table,
+    wide,
     refresh: () => Promise.all([refresh(), series.refresh()]).then(() => {}),
     onEvent,
-    live: viewer.live,
+    list: () => shownRuns,
+    displayName: (id) => names.get(id),
+    select(id) {
+      current = id;
+      for (const tr of body.querySelectorAll('tr')) {
+        const on = tr.getAttribute('data-run') === id;
+        tr.classList.toggle('selected', on);
+        tr.setAttribute('aria-selected', String(on));
+      }
+    },
   };
 }

@@ -3,6 +3,9 @@
  * Vulkan, Metal or D3D12; without one, Dawn's OpenGL ES backend over Mesa's llvmpipe gives a
  * software adapter in compatibility mode, used for correctness tests only (never by `auto`).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 export interface GpuContext {
   device: GPUDevice;
   /** 'NVIDIA H200 (vulkan)', 'llvmpipe (opengles)'. */
@@ -119,6 +122,30 @@ function apis(): string[] {
 }
 
 /**
+ * Why probing `api` cannot find a usable adapter here, or null: OpenGL (ES) adapters count as
+ * software (not for `auto`), and Vulkan needs its loader (libvulkan.so.1), which Dawn would otherwise complain about.
+ */
+function pointlessProbe(api: string, allowSoftware: boolean): string | null {
+  if (!allowSoftware && (api === 'opengles' || api === 'opengl'))
+    return 'counted as software (used only with --backend webgpu)';
+  if (api === 'vulkan' && process.platform === 'linux' && !linuxLibraryPresent('libvulkan.so.1'))
+    return 'no Vulkan loader (libvulkan.so.1) on this machine';
+  return null;
+}
+
+/** Whether the dynamic loader can find `lib`: in LD_LIBRARY_PATH or in its cache (ldconfig). */
+function linuxLibraryPresent(lib: string): boolean {
+  for (const dir of (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean))
+    if (existsSync(join(dir, lib))) return true;
+  try {
+    return readFileSync('/etc/ld.so.cache').includes(lib);
+  } catch {
+    // No cache to read: let Dawn try.
+    return true;
+  }
+}
+
+/**
  * Open a device. Throws a sentence naming what was tried when no adapter is usable; with
  * `allowSoftware` false, a software adapter counts as none.
  */
@@ -131,6 +158,12 @@ export async function openGpu(opts: { allowSoftware: boolean }): Promise<GpuCont
   }
   const tried: string[] = [];
   for (const api of apis()) {
+    // Probing prints Dawn's warnings on stderr: skip the probes that cannot give what was asked.
+    const skip = pointlessProbe(api, opts.allowSoftware);
+    if (skip) {
+      tried.push(`${api}: ${skip}`);
+      continue;
+    }
     let ctx: GpuContext | null = null;
     try {
       ctx = await tryApi(m, api);

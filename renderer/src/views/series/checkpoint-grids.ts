@@ -66,8 +66,12 @@ export function checkpointGrids(
           ? await host.api.trajectory({ ...base, checkpoints: v.checkpoints })
           : await host.api.interpolate({
               ...base,
-              from: v.checkpoints[Number(from.value)],
-              to: v.checkpoints[Number(to.value)],
+              options: {
+                from: v.checkpoints[Number(from.value)],
+                to: v.checkpoints[Number(to.value)],
+                steps: 21,
+                range: '-0.5:1.5',
+              },
             });
       stage.textContent = `${kind} finished.`;
       if (typeof result.runId === 'string') await openRun(result.runId);

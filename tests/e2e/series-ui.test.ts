@@ -143,7 +143,7 @@ describe.runIf(hasBrowser)('checkpoint series and the runs table in the served U
       .toBe('trajectory finished.');
     await expect.poll(() => page.locator(rows).count()).toBe(6);
     await page.waitForSelector('[data-testid=run-detail]');
-    expect(await page.textContent('[data-testid=run-figures] h3')).toBe('trajectory mlp.onnx: 3 checkpoints');
+    expect(await page.textContent('[data-testid=run-figures] h2')).toBe('trajectory mlp.onnx: 3 checkpoints');
     expect(await page.locator('[data-testid=run-detail] [data-testid=detail-inputs]').textContent()).toMatch(
       /model\s*mlp\.onnx sha256 [0-9a-f]{12}….*data\s*train\.npz/,
     );
@@ -156,7 +156,7 @@ describe.runIf(hasBrowser)('checkpoint series and the runs table in the served U
       .toBe('interpolate finished.');
     await expect.poll(() => page.locator(rows).count()).toBe(7);
     await expect
-      .poll(() => page.textContent('[data-testid=run-figures] h3'))
+      .poll(() => page.textContent('[data-testid=run-figures] h2'))
       .toBe('interpolate mlp.onnx: epoch4.pt → epoch8.pt');
   }, 120_000);
 

@@ -8,19 +8,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/serve';
-import { fixture, ROOT, requireSystemPath } from '../helpers';
+import { fixture, ROOT } from '../helpers';
+import { ARTIFACTS, hasBrowser, launchChromium } from './browser';
 
 declare const document: {
   querySelector(selector: string): { textContent: string | null } | null;
   querySelectorAll(selector: string): { length: number };
 };
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = `${ROOT}/tests/artifacts`;
-const hasBrowser = requireSystemPath(CHROMIUM, 'Chromium');
 const series = (f: string) => fixture('series', f);
 
 let server: RunningServer;
@@ -74,10 +72,7 @@ describe.runIf(hasBrowser)('comparing runs in the served UI', () => {
         '40',
       );
     server = await startServer({ port: 0, host: '127.0.0.1', staticDir: `${ROOT}/out/renderer`, db });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
     await page.goto(server.url);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs] tbody tr').length === 4);

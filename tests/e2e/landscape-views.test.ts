@@ -8,12 +8,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { colorAt } from '../../src/figures';
 import { type RunningServer, startServer } from '../../src/server/serve';
 import { RunStore } from '../../src/store/store';
-import { fixture, ROOT, requireSystemPath } from '../helpers';
+import { fixture, ROOT } from '../helpers';
+import { hasBrowser, launchChromium } from './browser';
 import { changedFraction, decode, nearestColour, type Rgba } from './pixels';
 import { addGrid, axis, bowl } from './synthetic-runs';
 
@@ -24,11 +25,9 @@ declare const DataTransfer: { new (): { items: { add(file: unknown): void } } };
 declare const KeyboardEvent: { new (type: string, init: { key: string; bubbles: boolean }): unknown };
 declare const performance: { now(): number };
 declare function requestAnimationFrame(f: (t: number) => void): number;
-const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots refresh the README's pictures only when asked (SADDLE_SCREENSHOTS=1); else tests/artifacts/. */
 const DOCS = process.env.SADDLE_SCREENSHOTS === '1' ? `${ROOT}/docs` : `${ROOT}/tests/artifacts`;
 mkdirSync(DOCS, { recursive: true });
-const hasBrowser = requireSystemPath(CHROMIUM, 'Chromium');
 
 let server: RunningServer;
 let dbPath: string;
@@ -113,21 +112,7 @@ describe.runIf(hasBrowser)('the landscape views in Chromium (WebGL by SwiftShade
     });
     store.close();
     server = await startServer({ port: 0, host: '127.0.0.1', staticDir: `${ROOT}/out/renderer`, db });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--use-gl=angle',
-        '--use-angle=swiftshader',
-        '--enable-unsafe-swiftshader',
-        '--ignore-gpu-blocklist',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium({ webgl: true });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     page.on('console', (m) => {

@@ -8,19 +8,17 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/serve';
-import { fixture, ROOT, requireSystemPath } from '../helpers';
+import { fixture, ROOT } from '../helpers';
+import { ARTIFACTS, hasBrowser, launchChromium } from './browser';
 
 declare const document: {
   querySelector(selector: string): { textContent: string | null } | null;
   querySelectorAll(selector: string): { length: number };
 };
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = `${ROOT}/tests/artifacts`;
-const hasBrowser = requireSystemPath(CHROMIUM, 'Chromium');
 const series = (f: string) => fixture('series', f);
 
 let server: RunningServer;
@@ -33,10 +31,7 @@ describe.runIf(hasBrowser)('checkpoint series and the runs table in the served U
     mkdirSync(ARTIFACTS, { recursive: true });
     const db = join(mkdtempSync(join(tmpdir(), 'saddle-e2e-series-')), 'runs.db');
     server = await startServer({ port: 0, host: '127.0.0.1', staticDir: `${ROOT}/out/renderer`, db });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(server.url);
     await page.waitForFunction(() => document.querySelector('[data-testid=connection]')?.textContent === 'Connected');

@@ -6,10 +6,11 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/serve';
-import { fixture, ROOT, requireSystemPath } from '../helpers';
+import { fixture, ROOT } from '../helpers';
+import { ARTIFACTS, hasBrowser, launchChromium } from './browser';
 
 /** Browser-side class used inside page.evaluate (this file is type-checked without the DOM lib). */
 declare const DataTransfer: { new (): { items: { add(file: unknown): void } } };
@@ -17,10 +18,6 @@ declare const document: {
   querySelector(selector: string): { textContent: string | null } | null;
   querySelectorAll(selector: string): { length: number };
 };
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = `${ROOT}/tests/artifacts`;
-const hasBrowser = requireSystemPath(CHROMIUM, 'Chromium');
 
 let server: RunningServer;
 let db: string;
@@ -45,18 +42,7 @@ describe.runIf(hasBrowser)('the UI served by saddle serve', () => {
     db = join(mkdtempSync(join(tmpdir(), 'saddle-e2e-')), 'runs.db');
     copyFileSync(fixture('store', 'v1.db'), db);
     server = await startServer({ port: 0, host: '127.0.0.1', staticDir: `${ROOT}/out/renderer`, db });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const consoleErrors: string[] = [];
     page.on('pageerror', (e) => consoleErrors.push(e.message));

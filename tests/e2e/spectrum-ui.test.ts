@@ -8,12 +8,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunResultsSchema } from '../../src/api/contract';
 import { type RunningServer, startServer } from '../../src/server/serve';
 import { RunStore } from '../../src/store/store';
-import { fixture, ROOT, requireSystemPath } from '../helpers';
+import { fixture, ROOT } from '../helpers';
+import { hasBrowser, launchChromium } from './browser';
 
 declare const DataTransfer: { new (): { items: { add(file: unknown): void } } };
 declare const document: {
@@ -25,8 +26,6 @@ declare const document: {
 declare const getComputedStyle: (el: unknown) => { getPropertyValue(name: string): string };
 declare const MutationObserver: new (cb: () => void) => { observe(node: unknown, o: object): void };
 declare const window: { ritzSeen?: string[] };
-
-const CHROMIUM = '/usr/bin/chromium';
 
 /** WCAG 2 contrast ratio of two #rrggbb colours. */
 function contrast(a: string, b: string): number {
@@ -56,7 +55,6 @@ const PAIRS = [
 /** Screenshots refresh the README's pictures only when asked (SADDLE_SCREENSHOTS=1); else tests/artifacts/. */
 const DOCS = process.env.SADDLE_SCREENSHOTS === '1' ? `${ROOT}/docs` : `${ROOT}/tests/artifacts`;
 mkdirSync(DOCS, { recursive: true });
-const hasBrowser = requireSystemPath(CHROMIUM, 'Chromium');
 
 let server: RunningServer;
 let db: string;
@@ -112,18 +110,7 @@ describe.runIf(hasBrowser)('the spectrum views in saddle serve', () => {
   beforeAll(async () => {
     db = join(mkdtempSync(join(tmpdir(), 'saddle-spectrum-e2e-')), 'runs.db');
     server = await startServer({ port: 0, host: '127.0.0.1', staticDir: `${ROOT}/out/renderer`, db });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     page.on('console', (m) => {

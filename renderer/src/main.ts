@@ -132,9 +132,10 @@ host.onEvent((event: EngineEvent) => {
   if (event.type === 'engine-restarted') showError(event.message);
   else if (event.type === 'runs-changed') void runs.refresh();
   else if (event.type === 'progress') {
-    if (event.runId) main.onProgress(event);
-    if (event.runId && runs.onEvent(event)) return;
+    // The Analyze card first: its job's first event selects the new run, whose view then keeps the event.
     if (event.runId) analysis.onEvent(event);
+    if (event.runId) main.onProgress(event);
+    if (event.runId) runs.onEvent(event);
     else status.textContent = event.done < event.total ? `${event.stage}… ${event.message ?? ''}` : '';
   }
 });

@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunResultsSchema } from '../../src/api/contract';
 import { type RunningServer, startServer } from '../../src/server/serve';
@@ -172,9 +172,16 @@ describe.runIf(hasBrowser)('the spectrum views in saddle serve', () => {
         if (live?.textContent && !table) window.ritzSeen?.push(live.textContent);
       }).observe(document.body, { childList: true, subtree: true });
     });
+    // The run's view loads slowly, as on a busy server: the Ritz values that arrive meanwhile are kept.
+    const slowRun = async (route: Route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    };
+    await page.route('**/api/getRun', slowRun);
     await page.click('[data-testid=run-hessian]');
     // A picture of the live state for the docs, kept only if the view was still live after it was taken.
-    await page.waitForSelector('[data-testid=ritz-live]', { timeout: 60_000 });
+    // The observer, not a visibility poll: on a loaded machine the live line can come and go between polls.
+    await page.waitForFunction(() => (window.ritzSeen?.length ?? 0) > 0, undefined, { timeout: 60_000 });
     const live = await page.screenshot({ fullPage: true });
     if (await page.isVisible('[data-testid=ritz-live]')) writeFileSync(`${DOCS}/spectrum-live.png`, live);
     await page.waitForFunction(() =>
@@ -190,6 +197,7 @@ describe.runIf(hasBrowser)('the spectrum views in saddle serve', () => {
       undefined,
       { timeout: 150_000 },
     );
+    await page.unrouteAll({ behavior: 'wait' });
     const seen = (await page.evaluate(() => window.ritzSeen)) ?? [];
     expect(seen.length).toBeGreaterThan(2);
     expect(seen[0]).toMatch(/^Lanczos step \d+: Ritz values so far/);

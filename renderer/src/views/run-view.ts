@@ -26,6 +26,33 @@ export interface MainArea {
 
 const FINAL = ['finished', 'failed', 'cancelled', 'crashed'];
 
+/**
+ * A Hessian run known only from its progress events: its spectrum view draws the Ritz values at once,
+ * however long the stored record takes to read on a busy server, and the record replaces it when read.
+ */
+function unreadHessianRun(id: string, name: string): RunView {
+  return {
+    run: {
+      id,
+      name,
+      kind: 'hessian',
+      state: 'running',
+      createdAt: new Date().toISOString(),
+      seconds: null,
+      error: null,
+      options: {},
+      model: null,
+      data: null,
+      weights: null,
+      version: '',
+      host: '',
+    },
+    results: {},
+    grids: [],
+    eigenvectors: [],
+  };
+}
+
 export function mainArea(
   host: Host,
   store: Store,
@@ -42,7 +69,11 @@ export function mainArea(
   const element = h('div', { class: 'main-view', 'data-testid': 'main-view' }, slot, detail);
   let current: { kind: string; view: View<never> } | null = null;
   let shown: RunView | null = null;
+  /** Whether `shown` is the stored record, not yet only what its progress events said. */
+  let read = false;
   let trail: RitzTrail | null = null;
+  /** The run the trail belongs to: Ritz values that arrive before its view has loaded are kept for it. */
+  let trailRun: string | null = null;
   let reading = 0;
 
   const mount = <D>(kind: string, make: () => View<D>): View<D> => {
@@ -93,7 +124,8 @@ export function mainArea(
         h('h2', {}, shown.run.name),
         h('pre', { class: 'mono' }, JSON.stringify(shown.results.loss ?? shown.results, null, 2)),
       );
-    detail.replaceChildren(runDetail(shown, name));
+    if (read) detail.replaceChildren(runDetail(shown, name));
+    else detail.replaceChildren();
   };
 
   store.subscribe((s, before) => {
@@ -114,14 +146,16 @@ export function mainArea(
     try {
       const view = await host.api.getRun({ id });
       if (mine !== reading) return;
-      if (shown?.run.id !== view.run.id) {
+      if (shown?.run.id !== view.run.id && trailRun !== view.run.id) {
         trail = null;
+        trailRun = view.run.id;
         // A run cut short shows the Ritz values it recorded last.
         const partial = RitzPartialSchema.safeParse(view.results.partial);
         if (partial.success && !view.results.spectrum?.topEigenvalues)
           trail = extendTrail(emptyTrail(), 0, partial.data);
       }
       shown = view;
+      read = true;
       draw();
     } catch (e) {
       if (mine !== reading) return;
@@ -140,13 +174,21 @@ export function mainArea(
     refresh,
     showModelCard,
     onProgress(event) {
+      const ritz = RitzPartialSchema.safeParse(event.partial);
+      // The selected run's view may still be loading: its Ritz values are kept and drawn when it is.
+      const id = event.runId;
+      if (event.stage === 'eigenvalues' && ritz.success && id && id === store.get().selectedRun) {
+        if (trailRun !== id) trail = null;
+        trailRun = id;
+        trail = extendTrail(trail ?? emptyTrail(), event.done, ritz.data);
+        if (shown?.run.id !== id) {
+          shown = unreadHessianRun(id, hooks.displayName(id) ?? 'hessian');
+          read = false;
+        }
+      }
       if (!shown || event.runId !== shown.run.id) return;
       if (event.stage === 'points' && current?.kind === 'grid') (current.view as unknown as GridRunView).onPoint(event);
-      const ritz = RitzPartialSchema.safeParse(event.partial);
-      if (event.stage === 'eigenvalues' && ritz.success) {
-        trail = extendTrail(trail ?? emptyTrail(), event.done, ritz.data);
-        if (shown.run.kind === 'hessian') drawSpectrum();
-      }
+      if (event.stage === 'eigenvalues' && ritz.success && shown.run.kind === 'hessian') drawSpectrum();
       if (!FINAL.includes(shown.run.state) && event.done === event.total) void refresh();
     },
   };

@@ -1,11 +1,14 @@
 /**
- * Lanczos on a symmetric operator (the Hessian through exact H·v products), with full
- * reorthogonalization ("twice is enough", Parlett) so Ritz values do not repeat. Both ends of the
- * spectrum converge from one run. The vectors live in a VectorSpace (src/evaluator/vectors.ts): on
- * the host, Krylov vectors are kept in float64 while m·P·8 bytes fit the memory budget, in float32
- * beyond it (dot products stay float64 either way); on a GPU the basis is float32 device memory.
+ * Lanczos on a symmetric operator (the Hessian through exact H·v products), reorthogonalized
+ * ("twice is enough", Parlett) so Ritz values do not repeat. Both ends of the spectrum converge from
+ * one run. The vectors live in a VectorSpace (src/evaluator/vectors.ts): on the host, the Krylov
+ * basis is float64 in memory while m·P·8 bytes fit the memory budget, with full reorthogonalization
+ * at every step; beyond it the basis is a temporary file and is read only when Simon's estimates of
+ * the loss of orthogonality ask for it (partial reorthogonalization, ./lanczos-omega), so memory
+ * holds a few vectors whatever the step count. On a GPU the basis is float32 device memory.
  */
 import { HostSpace, HostVector, host, type Vector, type VectorSpace } from '../evaluator/vectors';
+import { OrthogonalityEstimate } from './lanczos-omega';
 import { type TridiagEigen, tridiagEigen } from './tridiag';
 
 /** An operator on host float64 vectors. */
@@ -29,7 +32,7 @@ export interface LanczosOptions {
   topK?: number;
   bottomK?: number;
   tol?: number;
-  /** Bytes the Krylov basis may take before falling back to float32 storage. */
+  /** Bytes the Krylov basis may take in memory before it goes to a temporary file. */
   memoryBudget?: number;
   onStep?: (p: LanczosProgress) => void;
   signal?: AbortSignal;
@@ -45,6 +48,10 @@ export interface LanczosResult {
   matvecs: number;
   basisBytes: number;
   basisPrecision: 'float64' | 'float32';
+  /** Where the basis lived: memory, or a temporary file. */
+  basisStorage: 'memory' | 'disk';
+  /** Passes over the whole basis: one per step under full reorthogonalization, fewer under partial. */
+  reorthogonalizations: number;
   /** The unit Ritz vector Q·s for the Ritz pair i (eig order), on the host. */
   ritzVector(i: number): Promise<Float64Array>;
   /** Give the basis back (device memory); ritzVector cannot be called afterwards. */
@@ -95,6 +102,9 @@ export async function lanczosIn(
   let matvecs = 0;
   let eig: TridiagEigen = { values: new Float64Array(0), vectors: [] };
   let residuals: number[] = [];
+  // A basis on disk is read only when the estimates of q_{j+1}ᵀq_k ask for it.
+  const estimate = basis.storage === 'disk' ? new OrthogonalityEstimate(P) : null;
+  let reorthogonalizations = 0;
   try {
     const n0 = await space.norm(v0);
     q = space.divided(v0, n0);
@@ -107,9 +117,23 @@ export async function lanczosIn(
       alpha.push(a);
       space.axpy(-a, q, w);
       if (j > 0) basis.axpyMember(-beta[j - 1], j - 1, w);
-      basis.orthogonalize(w, 2);
-      const b = await space.norm(w);
       eig = tridiagEigen(alpha, beta);
+      let b: number;
+      if (!estimate) {
+        basis.orthogonalize(w, 2);
+        reorthogonalizations++;
+        b = await space.norm(w);
+      } else {
+        b = await space.norm(w);
+        const normT = Math.max(Math.abs(eig.values[0]), Math.abs(eig.values[eig.values.length - 1]));
+        if (b > 0 && estimate.mustReorthogonalize(alpha, beta, b, normT)) {
+          basis.orthogonalize(w, 2);
+          reorthogonalizations++;
+          estimate.reorthogonalized();
+          b = await space.norm(w);
+        }
+        estimate.advance();
+      }
       residuals = eig.vectors.map((s) => Math.abs(b * s[s.length - 1]));
       const k = alpha.length;
       const topK = Math.min(opts.topK ?? 1, k);
@@ -154,6 +178,8 @@ export async function lanczosIn(
     matvecs,
     basisBytes: basis.bytes,
     basisPrecision: basis.precision,
+    basisStorage: basis.storage,
+    reorthogonalizations,
     async ritzVector(i: number) {
       const y = basis.combination(eig.vectors[i]);
       const n = await space.norm(y);

@@ -89,7 +89,15 @@ export interface HessianReport {
   perLayer?: BlockCurvature[];
   /** Unit eigenvectors for topEigenvalues then bottomEigenvalues (flat, over all parameters). */
   eigenvectors?: { top: Float64Array[]; bottom: Float64Array[] };
-  lanczos?: { steps: number; basisBytes: number; basisPrecision: string };
+  lanczos?: {
+    steps: number;
+    basisBytes: number;
+    basisPrecision: string;
+    /** 'disk': the basis was a temporary file, read only when the orthogonality estimates asked. */
+    basisStorage: 'memory' | 'disk';
+    /** Passes over the whole basis (one per step when it is in memory). */
+    reorthogonalizations: number;
+  };
   /** A shard's probes; its trace, density and criteria are then over its own share only. */
   share?: HessianShare;
   hvps: number;
@@ -151,7 +159,13 @@ export async function analyzeHessian(
       report.topEigenvalues = topIdx.map((i) => lz.eig.values[i]);
       report.bottomEigenvalues = bottomIdx.map((i) => lz.eig.values[i]);
       report.residuals = { top: topIdx.map((i) => lz.residuals[i]), bottom: bottomIdx.map((i) => lz.residuals[i]) };
-      report.lanczos = { steps: lz.steps, basisBytes: lz.basisBytes, basisPrecision: lz.basisPrecision };
+      report.lanczos = {
+        steps: lz.steps,
+        basisBytes: lz.basisBytes,
+        basisPrecision: lz.basisPrecision,
+        basisStorage: lz.basisStorage,
+        reorthogonalizations: lz.reorthogonalizations,
+      };
       try {
         if (o.eigenvectors) {
           const ritz = async (idx: number[]) => {

@@ -90,7 +90,16 @@ export const SpectrumSchema = z.object({
   density: DensitySchema.optional(),
   criteria: CriteriaSchema.optional(),
   perLayer: z.array(PerLayerRowSchema).optional(),
-  lanczos: z.object({ steps: z.number(), basisBytes: z.number(), basisPrecision: z.string() }).optional(),
+  lanczos: z
+    .object({
+      steps: z.number(),
+      basisBytes: z.number(),
+      basisPrecision: z.string(),
+      /** Runs recorded before the basis could go to disk lack these two. */
+      basisStorage: z.enum(['memory', 'disk']).optional(),
+      reorthogonalizations: z.number().optional(),
+    })
+    .optional(),
   hvps: z.number(),
   seconds: z.number(),
 });

@@ -1,15 +1,17 @@
 /**
  * Where the analyses keep their P-vectors (Krylov bases, probes, landscape points): a VectorSpace.
  * - On the CPU, host float64 arrays, with exactly the arithmetic the analyses always did (modified
- *   Gram-Schmidt, a float32 basis only past the memory budget), so no CPU number changes.
+ *   Gram-Schmidt); past the memory budget the basis goes to a temporary file (./file-basis) and
+ *   Lanczos reorthogonalizes only when its estimates ask (partial reorthogonalization).
  * - On a device, float32 device arrays and the backend's kernels (DeviceVectorOps): H·v, the basis
  *   and its reorthogonalization (classical Gram-Schmidt as two matrix-vector products per pass)
  *   stay on the GPU; only scalars (α, β, dot products) and what the user asks for come back.
- * A Basis is the part that grows with the Lanczos steps: issue 15's memory work (float32 storage,
- * selective reorthogonalization) belongs behind it.
+ * A Basis is the part that grows with the Lanczos steps.
  */
 import { axpy, dot } from '../analysis/vec';
 import type { DeviceArray, DeviceVectorOps } from '../engine/backend';
+import { FileBasis } from './file-basis';
+import { HostVector, host, host64 } from './host-vector';
 
 /** A vector of a space; only that space reads it. */
 export interface Vector {
@@ -21,6 +23,8 @@ export interface Basis {
   readonly size: number;
   readonly bytes: number;
   readonly precision: 'float64' | 'float32';
+  /** Where its members live: 'disk' bases are read only when Lanczos' orthogonality estimates ask. */
+  readonly storage: 'memory' | 'disk';
   /** Append q (the basis keeps its own copy or, on the host in float64, q's storage). */
   push(q: Vector): void;
   /** w += alpha·(member k). */
@@ -48,39 +52,19 @@ export interface VectorSpace {
   divided(x: Vector, s: number): Vector;
   /** A landscape point θ + a·d1 + b·d2 (d2 null on a 1-D sweep), rounded to float32 like θ. */
   affine(theta: Vector, a: number, d1: Vector, b: number, d2: Vector | null): Vector;
-  /** A basis for up to `capacity` vectors; a host basis stores float32 past `memoryBudget` bytes. */
+  /** A basis for up to `capacity` vectors; a host basis goes to a temporary file past `memoryBudget` bytes. */
   basis(capacity: number, memoryBudget?: number): Basis;
   /** Give a vector's storage back (a no-op on the host). */
   free(v: Vector): void;
 }
 
-/** A host vector: float64, or float32 for parameters and landscape points. */
-export class HostVector implements Vector {
-  constructor(readonly data: Float64Array | Float32Array) {}
-  get length(): number {
-    return this.data.length;
-  }
-}
+export { HostVector, host } from './host-vector';
 
-/** The storage of a host vector. */
-export function host(v: Vector): Float64Array | Float32Array {
-  if (!(v instanceof HostVector)) throw new Error('internal: a device vector was given to the host space');
-  return v.data;
-}
-
-/** The data of a host vector as float64, as host arithmetic needs it for a result it writes. */
-function host64(v: Vector): Float64Array {
-  const d = host(v);
-  if (!(d instanceof Float64Array)) throw new Error('internal: a float32 host vector cannot be written in place');
-  return d;
-}
-
+/** A float64 basis in memory. */
 class HostBasis implements Basis {
-  private readonly members: Array<Float64Array | Float32Array> = [];
-  readonly precision: 'float64' | 'float32';
-  constructor(length: number, capacity: number, budget: number) {
-    this.precision = capacity * length * 8 <= budget ? 'float64' : 'float32';
-  }
+  private readonly members: Float64Array[] = [];
+  readonly precision = 'float64';
+  readonly storage = 'memory';
   get size() {
     return this.members.length;
   }
@@ -89,7 +73,7 @@ class HostBasis implements Basis {
   }
   push(q: Vector) {
     const d = host(q);
-    this.members.push(this.precision === 'float64' && d instanceof Float64Array ? d : Float32Array.from(d));
+    this.members.push(d instanceof Float64Array ? d : Float64Array.from(d));
   }
   axpyMember(alpha: number, k: number, w: Vector) {
     axpy(alpha, this.members[k], host64(w));
@@ -145,7 +129,7 @@ export class HostSpace implements VectorSpace {
     return new HostVector(out);
   }
   basis(capacity: number, memoryBudget = 2 ** 31): Basis {
-    return new HostBasis(this.length, capacity, memoryBudget);
+    return capacity * this.length * 8 <= memoryBudget ? new HostBasis() : new FileBasis(this.length);
   }
   free(_v: Vector) {}
 }
@@ -175,6 +159,7 @@ class DeviceBasis implements Basis {
   private readonly coeffs: DeviceArray;
   private count = 0;
   readonly precision = 'float32';
+  readonly storage = 'memory';
   constructor(
     private readonly ops: DeviceVectorOps,
     private readonly n: number,

@@ -85,4 +85,30 @@ describe.each(['mlp_tanh', 'cnn_bn'])('%s spectrum against dense PyTorch float64
       expect(Math.abs(got.trace - want.trace), `${want.name} trace`).toBeLessThanOrEqual(tol);
     }
   });
+
+  it('with the Krylov basis on disk (partial reorthogonalization): the eigenvalues of full reorthogonalization', async () => {
+    const ref = readJson<SpectrumRef>(fixture('engine', `${name}-spectrum.json`));
+    const model = await loadOnnxFile(fixture('engine', `${name}.onnx`));
+    const data = await loadDataset(fixture('engine', `${name}-data.npz`));
+    const loss = name === 'mlp_tanh' ? 'mse' : 'cross-entropy';
+    const ev = createEvaluator(model, data, { loss, bn: 'eval', batchSize: 64 }, 1);
+    const only = { topK: 5, bottomK: 3, iterations: 250, trace: false, density: false, perLayer: false, seed: 7 };
+    const full = await analyzeHessian(ev, ev.initialTheta(), only);
+    const partial = await analyzeHessian(ev, ev.initialTheta(), { ...only, memoryBudget: 0 });
+    expect(full.lanczos).toMatchObject({ basisStorage: 'memory' });
+    expect(partial.lanczos).toMatchObject({ basisStorage: 'disk' });
+    expect(partial.lanczos?.reorthogonalizations).toBeLessThan(partial.lanczos?.steps ?? 0);
+    const lmax = ref.eigenvalues[ref.eigenvalues.length - 1];
+    const pairs = [
+      ...(partial.topEigenvalues ?? []).map((x, i) => [x, full.topEigenvalues?.[i]]),
+      ...(partial.bottomEigenvalues ?? []).map((x, i) => [x, full.bottomEigenvalues?.[i]]),
+    ] as Array<[number, number]>;
+    expect(pairs).toHaveLength(8);
+    const worst = Math.max(...pairs.map(([got, want]) => Math.abs(got - want) / Math.abs(lmax)));
+    console.log(
+      `${name}: basis on disk read ${partial.lanczos?.reorthogonalizations} times in ${partial.lanczos?.steps} steps (in memory: ${full.lanczos?.steps} steps); top-5/bottom-3 differ by ${worst.toExponential(1)} of λmax`,
+    );
+    expect(worst).toBeLessThanOrEqual(1e-4);
+    ev.close?.();
+  });
 });

@@ -72,7 +72,11 @@ export function spectrumPanel(actions: SpectrumActions): View<SpectrumViewData> 
           spectrum?.hvps ? ` · ${spectrum.hvps} H·v products` : '',
           run.run.seconds !== null ? ` · ${run.run.seconds.toFixed(1)} s` : '',
           spectrum?.lanczos
-            ? ` · Lanczos ${spectrum.lanczos.steps} steps (${spectrum.lanczos.basisPrecision} basis)`
+            ? ` · Lanczos ${spectrum.lanczos.steps} steps (${spectrum.lanczos.basisPrecision} basis${
+                spectrum.lanczos.basisStorage === 'disk'
+                  ? ` on disk, read ${spectrum.lanczos.reorthogonalizations ?? '?'} times`
+                  : ''
+              })`
             : '',
         ),
       ),

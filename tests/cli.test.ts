@@ -124,6 +124,39 @@ describe('the saddle CLI (built bundle)', () => {
     const biggest = v1.reduce((m, x) => (Math.abs(x) > Math.abs(m) ? x : m), 0);
     expect(biggest).toBeGreaterThan(0);
     expect(Array.from(arrays.get('eigenvalues')?.data ?? [])).toHaveLength(3);
+    // With no memory for the basis it goes to a temporary file, read only when partial
+    // reorthogonalization asks; the eigenvalues and eigenvectors are those of the basis in memory.
+    const onDisk = saddle(
+      ...args,
+      '--iterations',
+      '40',
+      '--json',
+      '--seed',
+      '3',
+      '--basis-memory',
+      '0',
+      '--save-eigenvectors',
+      `${out}.disk.npz`,
+    );
+    expect(onDisk.status, onDisk.stderr).toBe(0);
+    const d = JSON.parse(onDisk.stdout);
+    expect(d.lanczos).toMatchObject({ basisStorage: 'disk', basisPrecision: 'float64' });
+    expect(d.lanczos.reorthogonalizations).toBeGreaterThan(0);
+    expect(d.lanczos.reorthogonalizations).toBeLessThan(d.lanczos.steps);
+    expect(r.lanczos).toMatchObject({ basisStorage: 'memory' });
+    const lmax = r.topEigenvalues[0];
+    for (const [got, want] of [
+      [d.topEigenvalues, r.topEigenvalues],
+      [d.bottomEigenvalues, r.bottomEigenvalues],
+    ])
+      got.forEach((x: number, i: number) => expect(Math.abs(x - want[i])).toBeLessThan(1e-6 * lmax));
+    const v1d = [...readNpz(new Uint8Array(readFileSync(`${out}.disk.npz`)), out).entries()]
+      .filter(([k]) => k.startsWith('v1/'))
+      .flatMap(([, a]) => Array.from(a.data));
+    expect(Math.abs(v1d.reduce((s, x, i) => s + x * v1[i], 0))).toBeGreaterThan(1 - 1e-4);
+    const text = saddle(...args, '--iterations', '40', '--basis-memory', '0');
+    expect(text.stdout).toMatch(/^Lanczos basis: 0\.\d\d GiB in a temporary file, read \d+ times in \d+ steps/m);
+    expect(saddle(...args, '--basis-memory', 'lots').stderr).toContain("'lots' is not a number of zero or more.");
   });
 
   it('landscape --json gives the documented shape with the centre at the loss', () => {

@@ -28,6 +28,8 @@ export interface HessianCliOptions extends LossOptions {
   saveEigenvectors?: string;
   khN: number;
   bandwidth: number;
+  /** GiB the Lanczos basis may take in memory. */
+  basisMemory?: number;
   /** Record the run in this database. */
   db?: string;
   /** Keep the eigenvectors in the run (with db). */
@@ -98,6 +100,7 @@ export function hessianOptions(opts: HessianCliOptions): Partial<HessianOptions>
     khN: opts.khN,
     bandwidth: opts.bandwidth,
     shard: opts.shard ?? null,
+    ...(opts.basisMemory !== undefined ? { memoryBudget: Math.round(opts.basisMemory * 2 ** 30) } : {}),
   };
 }
 
@@ -141,5 +144,9 @@ function describe(r: HessianReport): string {
       );
   }
   lines.push('', `${r.hvps} Hessian-vector products in ${r.seconds.toFixed(1)} s`);
+  if (r.lanczos?.basisStorage === 'disk')
+    lines.push(
+      `Lanczos basis: ${(r.lanczos.basisBytes / 2 ** 30).toFixed(2)} GiB in a temporary file, read ${r.lanczos.reorthogonalizations} times in ${r.lanczos.steps} steps (partial reorthogonalization)`,
+    );
   return lines.join('\n');
 }

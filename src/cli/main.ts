@@ -31,6 +31,13 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError(`'${value}' is not a number of zero or more.`);
+  return n;
+}
+
 function numberList(value: string): number[] {
   const xs = value.split(',').map(Number);
   if (xs.some((x) => !Number.isFinite(x)))
@@ -149,6 +156,12 @@ export function buildProgram(): Command {
     .option('--bandwidth <x>', 'density kernel variance factor (PyHessian: 1e-5)', Number, 1e-5)
     .option('--kh-n <x>', 'exponent n of the Kh criterion', Number, 0.5)
     .option('--per-layer', 'top eigenvalue and trace of each tensor and module block')
+    .option(
+      '--basis-memory <GiB>',
+      'memory the Lanczos basis may take; past it the basis goes to a temporary file (TMPDIR) and is read only when partial reorthogonalization asks',
+      nonNegativeNumber,
+      2,
+    )
     .option('--save-eigenvectors <file.npz>', 'write the eigenvectors as v1/<param>, v2/<param>, ...')
     .option('--db <file>', 'record the run in this runs database (see saddle runs)')
     .option('--eigenvectors', 'keep the eigenvectors in the recorded run (with --db)')

@@ -300,10 +300,13 @@ export class Objective {
     theta: Vec | DeviceArray,
     v: Vec | DeviceArray | null,
     starts: number[] = this.batchStarts(),
+    /** Where to sum the vector (a worker's shared result buffer), instead of a new array. */
+    into?: Float64Array,
   ): Promise<BatchSums> {
     const device = this.writeLeaves(theta, kind === 'hvp' ? v : null);
     const used = await this.runBatches(kind, device, starts);
-    const out: BatchSums = { lossSum: 0, hits: 0, vector: kind === 'loss' ? null : new Float64Array(this.size) };
+    const vector = kind === 'loss' ? null : (into?.fill(0) ?? new Float64Array(this.size));
+    const out: BatchSums = { lossSum: 0, hits: 0, vector };
     for (const exe of used) {
       const sums = await exe.takeSums();
       if (!sums) continue;

@@ -273,7 +273,10 @@ export function createEvaluator(
   offMainThread = false,
 ): Evaluator {
   const onCpu = !options.backend || options.backend.name === 'cpu';
-  const workers = threads > 1 || (offMainThread && threads >= 1);
+  // One mini-batch has nothing to share: a worker would only add its own copy of the model and of
+  // every P-sized buffer (a ResNet-50's H·v: about 1 GB more), unless the caller's thread must stay free.
+  const batches = Math.ceil(data.inputs.shape[0] / Math.max(1, options.batchSize));
+  const workers = (threads > 1 && batches > 1) || (offMainThread && threads >= 1);
   if (!workers || !onCpu || options.dtype === 'float64') return new LocalEvaluator(new Objective(model, data, options));
   return ParallelEvaluator.create(model, data, options, Math.max(1, threads));
 }

@@ -24,14 +24,15 @@ const objective = new Objective(
 const theta = new Float32Array(init.theta);
 const v = new Float32Array(init.v);
 const out = new Float64Array(init.out);
+const sums = out.subarray(2);
 
 parentPort?.on('message', async (m: { kind: CallKind; buffers?: Array<[string, Float32Array]> }) => {
   try {
     if (m.buffers) objective.setBuffers(new Map(m.buffers));
-    const r = await objective.accumulate(m.kind, theta, m.kind === 'hvp' ? v : null, init.starts);
+    // Summed straight into the shared buffer: no P-sized copy on this thread.
+    const r = await objective.accumulate(m.kind, theta, m.kind === 'hvp' ? v : null, init.starts, sums);
     out[0] = r.lossSum;
     out[1] = r.hits;
-    if (r.vector) out.set(r.vector, 2);
     parentPort?.postMessage({ ok: true });
   } catch (e) {
     parentPort?.postMessage({ ok: false, message: e instanceof Error ? e.message : String(e) });

@@ -184,10 +184,18 @@ function rssBench(root: string, dir: string, torchOk: boolean): void {
     console.log(`saddle hessian on ResNet-50 failed: ${r.stderr.slice(-400)}`);
     return;
   }
-  const out = JSON.parse(r.stdout) as { topEigenvalues?: number[]; hvps?: number };
+  const out = JSON.parse(r.stdout) as {
+    topEigenvalues?: number[];
+    hvps?: number;
+    lanczos?: { steps: number; basisBytes: number; basisStorage?: string; reorthogonalizations?: number };
+  };
+  const lz = out.lanczos;
+  const basis = lz
+    ? `, Krylov basis ${(lz.basisBytes / 2 ** 30).toFixed(2)} GiB in ${lz.basisStorage ?? 'memory'}${lz.basisStorage === 'disk' ? ` (read ${lz.reorthogonalizations} times in ${lz.steps} steps)` : ''}`
+    : '';
   console.log(
     `saddle hessian --top-k 5, ResNet-50 (${params.toLocaleString('en-US')} parameters, ${samples} samples of 3×${size}×${size}, ` +
-      `${THREADS} thread(s), at most ${iterations} Lanczos steps): peak RSS ${(rss / 2 ** 30).toFixed(2)} GiB (target ≤ 4 GB), ${out.hvps} H·v in ${seconds.toFixed(0)} s, ` +
+      `${THREADS} thread(s), at most ${iterations} Lanczos steps): peak RSS ${(rss / 2 ** 30).toFixed(2)} GiB (target ≤ 4 GB)${basis}, ${out.hvps} H·v in ${seconds.toFixed(0)} s, ` +
       `top eigenvalues ${(out.topEigenvalues ?? []).map((x) => x.toPrecision(4)).join(' ')}\n`,
   );
 }

@@ -163,20 +163,112 @@ MICRO(micro256, __attribute__((target("avx2,fma"))), 8, 6, 2)
 #endif
 MICRO(micro128, , 4, 4, 2)
 
+// Direct convolution tiles (stride 1, dilation 1), for the same three widths: B is never packed.
+// Forward: term k of the tile reads NR consecutive floats of the zero-padded image at xb + off[k]
+// (tap k's constant offset on the padded grid), times A packed as for the GEMM. Input adjoint: for
+// each tap, the sum over output channels m (dy on its padded grid, plane floats apart) is formed
+// from zero and then added to the tile, which is what the column matrix and col2im compute.
+#define DIRECT(NAME, TARGET, VW, MR, NV)                                                            \
+  typedef float NAME##_v __attribute__((vector_size(VW * 4), aligned(4)));                          \
+  TARGET static void NAME##_fwd(const float* ap, const float* xb, const long* off, int kb, float* tile) { \
+    NAME##_v acc[MR][NV];                                                                            \
+    for (int r = 0; r < MR; r++)                                                                     \
+      for (int v = 0; v < NV; v++) acc[r][v] = (NAME##_v){0};                                       \
+    for (int k = 0; k < kb; k++) {                                                                   \
+      const float* src = xb + off[k];                                                                \
+      NAME##_v b[NV];                                                                                \
+      for (int v = 0; v < NV; v++) memcpy(&b[v], src + v * VW, VW * 4);                            \
+      for (int r = 0; r < MR; r++) {                                                                 \
+        NAME##_v a = (NAME##_v){0} + ap[k * MR + r];                                                 \
+        for (int v = 0; v < NV; v++) acc[r][v] += a * b[v];                                          \
+      }                                                                                              \
+    }                                                                                                \
+    for (int r = 0; r < MR; r++)                                                                     \
+      for (int v = 0; v < NV; v++) memcpy(tile + r * (VW * NV) + v * VW, &acc[r][v], VW * 4);      \
+  }                                                                                                  \
+  TARGET static void NAME##_bin(const float* ap, const float* yb, long plane, int taps, const long* tapoff, \
+                                int Mg, float* tile) {                                               \
+    NAME##_v acc[MR][NV];                                                                            \
+    for (int r = 0; r < MR; r++)                                                                     \
+      for (int v = 0; v < NV; v++) acc[r][v] = (NAME##_v){0};                                       \
+    for (int tap = 0; tap < taps; tap++) {                                                           \
+      NAME##_v part[MR][NV];                                                                         \
+      for (int r = 0; r < MR; r++)                                                                   \
+        for (int v = 0; v < NV; v++) part[r][v] = (NAME##_v){0};                                    \
+      const float* src = yb + tapoff[tap];                                                           \
+      const float* at = ap + (long)tap * Mg * MR;                                                    \
+      for (int m = 0; m < Mg; m++) {                                                                 \
+        NAME##_v b[NV];                                                                              \
+        for (int v = 0; v < NV; v++) memcpy(&b[v], src + m * plane + v * VW, VW * 4);              \
+        for (int r = 0; r < MR; r++) {                                                               \
+          NAME##_v a = (NAME##_v){0} + at[m * MR + r];                                               \
+          for (int v = 0; v < NV; v++) part[r][v] += a * b[v];                                       \
+        }                                                                                            \
+      }                                                                                              \
+      for (int r = 0; r < MR; r++)                                                                   \
+        for (int v = 0; v < NV; v++) acc[r][v] += part[r][v];                                        \
+    }                                                                                                \
+    for (int r = 0; r < MR; r++)                                                                     \
+      for (int v = 0; v < NV; v++) memcpy(tile + r * (VW * NV) + v * VW, &acc[r][v], VW * 4);      \
+  }
+
+// Weight adjoint, transposed: a tile of MW taps r × VW output channels m, summed over kb pixels.
+// Term k broadcasts the padded image at tap r's offset plus pixel k's grid position, times dyᵀ's
+// row of VW channels for that pixel.
+#define DIRECT_W(NAME, TARGET, VW, MW)                                                              \
+  typedef float NAME##_w __attribute__((vector_size(VW * 4), aligned(4)));                          \
+  TARGET static void NAME##_bw(const float* xp, const long* off, const int* tp, const float* bt, int kb,  \
+                               float* tile) {                                                        \
+    NAME##_w acc[MW];                                                                                \
+    const float* xr[MW];                                                                             \
+    for (int r = 0; r < MW; r++) {                                                                   \
+      acc[r] = (NAME##_w){0};                                                                        \
+      xr[r] = xp + off[r];                                                                           \
+    }                                                                                                \
+    for (int k = 0; k < kb; k++) {                                                                   \
+      NAME##_w b;                                                                                    \
+      memcpy(&b, bt + (long)k * VW, VW * 4);                                                         \
+      int t = tp[k];                                                                                 \
+      for (int r = 0; r < MW; r++) acc[r] += ((NAME##_w){0} + xr[r][t]) * b;                       \
+    }                                                                                                \
+    for (int r = 0; r < MW; r++) memcpy(tile + r * VW, &acc[r], VW * 4);                             \
+  }
+
+#if defined(__x86_64__)
+DIRECT_W(directw512, __attribute__((target("avx512f,fma"))), 16, 16)
+DIRECT_W(directw256, __attribute__((target("avx2,fma"))), 8, 12)
+#endif
+DIRECT_W(directw128, , 4, 8)
+
+#if defined(__x86_64__)
+DIRECT(direct512, __attribute__((target("avx512f,fma"))), 16, 8, 2)
+DIRECT(direct256, __attribute__((target("avx2,fma"))), 8, 6, 2)
+#endif
+DIRECT(direct128, , 4, 4, 2)
+
 typedef void (*MicroFn)(const float*, const float*, int, float*);
+typedef void (*DirectFwdFn)(const float*, const float*, const long*, int, float*);
+typedef void (*DirectBinFn)(const float*, const float*, long, int, const long*, int, float*);
+typedef void (*DirectBwFn)(const float*, const long*, const int*, const float*, int, float*);
 typedef struct {
   MicroFn fn;
   int MR, NR;
   const char* name;
+  DirectFwdFn fwd;
+  DirectBinFn bin;
+  DirectBwFn bw;
+  int VW, MW;  // the weight adjoint's tile: MW taps × VW channels
 } Micro;
 
 static Micro pick_micro(void) {
 #if defined(__x86_64__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return (Micro){micro512, 8, 32, "avx512"};
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return (Micro){micro256, 6, 16, "avx2"};
+  if (__builtin_cpu_supports("avx512f"))
+    return (Micro){micro512, 8, 32, "avx512", direct512_fwd, direct512_bin, directw512_bw, 16, 16};
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return (Micro){micro256, 6, 16, "avx2", direct256_fwd, direct256_bin, directw256_bw, 8, 12};
 #endif
-  return (Micro){micro128, 4, 8, "baseline"};
+  return (Micro){micro128, 4, 8, "baseline", direct128_fwd, direct128_bin, directw128_bw, 4, 8};
 }
 
 static Micro MK;
@@ -256,8 +348,195 @@ static Geom geom_of(const ConvDims* d) {
   return (Geom){d->C / d->G, d->H, d->W, d->KH, d->KW, d->OH, d->OW, d->sh, d->sw, d->pt, d->pl, d->dh, d->dw};
 }
 
+// ---- direct convolutions (stride 1, dilation 1) ---------------------------------------------
+// The column matrix is neither built nor packed: the image (forward) or the output gradient (input
+// adjoint) is zero-padded once per image, and the tile's B operand is read from it on the padded
+// grid t = row·width + column, where each tap is a constant offset. Grid points past the last
+// column are computed and dropped. The products, their order and the blocks of KB terms summed in
+// float64 are those of the GEMM path, so the results are the same to the bit (tested).
+
+static int DIRECT_ON = 1;
+static _Thread_local void *pad_buf, *wpk_buf, *off_buf;
+static _Thread_local size_t pad_have, wpk_have, off_have;
+
+// Padded planes of `planes` channels, each Hp×Wp, holding src (planes × h × w) at row a, column b,
+// with `slack` zero floats after the last plane for the dropped grid points' reads.
+static float* padded(const float* src, int planes, int h, int w, int Hp, int Wp, int a, int b, long slack) {
+  long plane = (long)Hp * Wp;
+  float* p = scratch(&pad_buf, &pad_have, sizeof(float) * (size_t)(planes * plane + slack));
+  memset(p, 0, sizeof(float) * (size_t)(planes * plane + slack));
+  int i0 = a < 0 ? -a : 0, j0 = b < 0 ? -b : 0;
+  for (int c = 0; c < planes; c++)
+    for (int i = i0; i < h && i + a < Hp; i++) {
+      int j1 = w < Wp - b ? w : Wp - b;
+      if (j1 > j0) memcpy(p + c * plane + (long)(i + a) * Wp + j0 + b, src + ((long)c * h + i) * w + j0, sizeof(float) * (j1 - j0));
+    }
+  return p;
+}
+
+// Write the tile's valid grid points: row i of the tile to out + i·rowStride, grid t → (t / Wg, t % Wg).
+static void store_grid(const float* tile, int h, int NR, int t0, int T, int Wg, int Wv, int Wout, long rowStride,
+                       float* out) {
+  int n = T - t0 < NR ? T - t0 : NR;
+  // Runs of the tile that lie on one grid row: one division per tile, a copy per run.
+  for (int j = 0, r = t0 / Wg, c = t0 - r * Wg; j < n; r++, c = 0) {
+    int run = Wg - c < n - j ? Wg - c : n - j;
+    int valid = c < Wv ? (Wv - c < run ? Wv - c : run) : 0;
+    if (valid > 0)
+      for (int i = 0; i < h; i++)
+        memcpy(out + (long)i * rowStride + (long)r * Wout + c, tile + i * NR + j, sizeof(float) * valid);
+    j += run;
+  }
+}
+
+static int direct_fits(const ConvDims* d) {
+  return DIRECT_ON && d->sh == 1 && d->sw == 1 && d->dh == 1 && d->dw == 1;
+}
+
+static void conv_forward_direct(const float* x, const float* w, float* y, const ConvDims* d) {
+  int MR = MK.MR, NR = MK.NR, Cg = d->C / d->G, Mg = d->M / d->G, R = Cg * d->KH * d->KW;
+  int Hp = d->OH + d->KH - 1, Wp = d->OW + d->KW - 1, T = d->OH * Wp;
+  long plane = (long)Hp * Wp, P = (long)d->OH * d->OW;
+  int mPanels = (Mg + MR - 1) / MR;
+  long* off = scratch(&off_buf, &off_have, sizeof(long) * (size_t)R);
+  for (int r = 0; r < R; r++) {
+    int kw = r % d->KW, t = r / d->KW, kh = t % d->KH, c = t / d->KH;
+    off[r] = c * plane + (long)kh * Wp + kw;
+  }
+  float* wp = scratch(&wpk_buf, &wpk_have, sizeof(float) * (size_t)mPanels * R * MR);
+  float tile[8 * 32];
+  double dacc[8 * 32];
+  for (int gi = 0; gi < d->G; gi++) {
+    pack_a(w + (long)gi * Mg * R, R, 0, Mg, 0, R, MR, wp);
+    for (int n = 0; n < d->N; n++) {
+      const float* xs = x + ((long)n * d->C + (long)gi * Cg) * d->H * d->W;
+      float* xp = padded(xs, Cg, d->H, d->W, Hp, Wp, d->pt, d->pl, NR + (long)d->KH * Wp + d->KW);
+      float* yo = y + ((long)n * d->M + (long)gi * Mg) * P;
+      for (int ip = 0; ip < mPanels; ip++) {
+        int i0 = ip * MR, h = Mg - i0 < MR ? Mg - i0 : MR;
+        const float* ap = wp + (long)ip * R * MR;
+        for (int t0 = 0; t0 < T; t0 += NR) {
+          if (R <= KB) {
+            MK.fwd(ap, xp + t0, off, R, tile);
+          } else {
+            memset(dacc, 0, sizeof dacc);
+            for (int k0 = 0; k0 < R; k0 += KB) {
+              int kb = R - k0 < KB ? R - k0 : KB;
+              MK.fwd(ap + (long)k0 * MR, xp + t0, off + k0, kb, tile);
+              for (int e = 0; e < MR * NR; e++) dacc[e] += (double)tile[e];
+            }
+            for (int e = 0; e < MR * NR; e++) tile[e] = (float)dacc[e];
+          }
+          store_grid(tile, h, NR, t0, T, Wp, d->OW, d->OW, P, yo + (long)i0 * P);
+        }
+      }
+    }
+  }
+}
+
+// The input adjoint as a direct correlation of dy with the flipped taps, for output-channel counts
+// of one K block (the column matrix's sums over m are then plain float32 sums).
+static int back_input_direct_fits(const ConvDims* d) {
+  return direct_fits(d) && d->M / d->G <= KB && d->pt <= d->KH - 1 && d->pl <= d->KW - 1;
+}
+
+static void conv_back_input_direct(const float* dy, const float* w, float* dx, const ConvDims* d) {
+  int MR = MK.MR, NR = MK.NR, Cg = d->C / d->G, Mg = d->M / d->G, KHW = d->KH * d->KW, R = Cg * KHW;
+  int Hq = d->H + d->KH - 1, Wq = d->W + d->KW - 1, T = d->H * Wq;
+  long plane = (long)Hq * Wq, HW = (long)d->H * d->W, P = (long)d->OH * d->OW;
+  int cPanels = (Cg + MR - 1) / MR;
+  long* off = scratch(&off_buf, &off_have, sizeof(long) * (size_t)KHW);
+  for (int tap = 0; tap < KHW; tap++) {
+    int kh = tap / d->KW, kw = tap % d->KW;
+    off[tap] = (long)(d->KH - 1 - kh) * Wq + (d->KW - 1 - kw);
+  }
+  float* wq = scratch(&wpk_buf, &wpk_have, sizeof(float) * (size_t)cPanels * KHW * Mg * MR);
+  float tile[8 * 32];
+  for (int gi = 0; gi < d->G; gi++) {
+    const float* wg = w + (long)gi * Mg * R;
+    for (int cp = 0; cp < cPanels; cp++)
+      for (int tap = 0; tap < KHW; tap++)
+        for (int m = 0; m < Mg; m++)
+          for (int r = 0; r < MR; r++) {
+            int c = cp * MR + r;
+            wq[(((long)cp * KHW + tap) * Mg + m) * MR + r] = c < Cg ? wg[(long)m * R + (long)c * KHW + tap] : 0.0f;
+          }
+    for (int n = 0; n < d->N; n++) {
+      const float* ys = dy + ((long)n * d->M + (long)gi * Mg) * P;
+      float* yp = padded(ys, Mg, d->OH, d->OW, Hq, Wq, d->KH - 1 - d->pt, d->KW - 1 - d->pl,
+                         NR + (long)d->KH * Wq + d->KW);
+      float* xo = dx + ((long)n * d->C + (long)gi * Cg) * HW;
+      for (int cp = 0; cp < cPanels; cp++) {
+        int c0 = cp * MR, h = Cg - c0 < MR ? Cg - c0 : MR;
+        const float* ap = wq + (long)cp * KHW * Mg * MR;
+        for (int t0 = 0; t0 < T; t0 += NR) {
+          MK.bin(ap, yp + t0, plane, KHW, off, Mg, tile);
+          store_grid(tile, h, NR, t0, T, Wq, d->W, d->W, HW, xo + (long)c0 * HW);
+        }
+      }
+    }
+  }
+}
+
+static _Thread_local void *tp_buf, *dyt_buf;
+static _Thread_local size_t tp_have, dyt_have;
+
+// dw_g (Mg×R) = Σ_n dy[n, g] · cols(x[n, g])ᵀ, as transposed tiles (taps × channels): the image is
+// read on its padded grid, dyᵀ is packed once per image (P × Mg floats), and every block of KB
+// pixels is a float32 sum added into float64, in the GEMM path's order.
+static void conv_back_weight_direct(const float* x, const float* dy, float* dw, const ConvDims* d) {
+  int VW = MK.VW, MW = MK.MW, NR = MK.NR, Cg = d->C / d->G, Mg = d->M / d->G, R = Cg * d->KH * d->KW;
+  int Hp = d->OH + d->KH - 1, Wp = d->OW + d->KW - 1;
+  long plane = (long)Hp * Wp, P = (long)d->OH * d->OW;
+  int mPanels = (Mg + VW - 1) / VW, rTiles = (R + MW - 1) / MW;
+  // Offsets for every tile row; rows past R repeat tap 0 and are dropped.
+  long* off = scratch(&off_buf, &off_have, sizeof(long) * (size_t)rTiles * MW);
+  for (int r = 0; r < rTiles * MW; r++) {
+    int q = r < R ? r : 0, kw = q % d->KW, t = q / d->KW, kh = t % d->KH, c = t / d->KH;
+    off[r] = c * plane + (long)kh * Wp + kw;
+  }
+  int* tp = scratch(&tp_buf, &tp_have, sizeof(int) * (size_t)P);
+  for (long p = 0; p < P; p++) tp[p] = (int)((p / d->OW) * Wp + p % d->OW);
+  float* bt = scratch(&dyt_buf, &dyt_have, sizeof(float) * (size_t)mPanels * P * VW);
+  double* acc = scratch(&acc_buf, &acc_have, sizeof(double) * (size_t)Mg * R);
+  float tile[16 * 16];
+  for (int gi = 0; gi < d->G; gi++) {
+    memset(acc, 0, sizeof(double) * (size_t)Mg * R);
+    for (int n = 0; n < d->N; n++) {
+      const float* xs = x + ((long)n * d->C + (long)gi * Cg) * d->H * d->W;
+      float* xp = padded(xs, Cg, d->H, d->W, Hp, Wp, d->pt, d->pl, NR + (long)d->KH * Wp + d->KW);
+      const float* ys = dy + ((long)n * d->M + (long)gi * Mg) * P;
+      for (int mp = 0; mp < mPanels; mp++)
+        for (long p = 0; p < P; p++)
+          for (int l = 0; l < VW; l++) {
+            int m = mp * VW + l;
+            bt[((long)mp * P + p) * VW + l] = m < Mg ? ys[(long)m * P + p] : 0.0f;
+          }
+      for (long k0 = 0; k0 < P; k0 += KB) {
+        int kb = P - k0 < KB ? (int)(P - k0) : KB;
+        for (int mp = 0; mp < mPanels; mp++) {
+          int lanes = Mg - mp * VW < VW ? Mg - mp * VW : VW;
+          for (int rt = 0; rt < rTiles; rt++) {
+            int rows = R - rt * MW < MW ? R - rt * MW : MW;
+            MK.bw(xp, off + (long)rt * MW, tp + k0, bt + ((long)mp * P + k0) * VW, kb, tile);
+            for (int r = 0; r < rows; r++)
+              for (int l = 0; l < lanes; l++)
+                acc[(long)(mp * VW + l) * R + rt * MW + r] += (double)tile[r * VW + l];
+          }
+        }
+      }
+    }
+    float* out = dw + (long)gi * Mg * R;
+    for (long t = 0; t < (long)Mg * R; t++) out[t] = (float)acc[t];
+  }
+}
+
 // y[n, g] (Mg×P) = w_g (Mg×R) · cols(x[n, g]) (R×P)
 static void conv_forward(const float* x, const float* w, float* y, const ConvDims* d) {
+  if (direct_fits(d)) {
+    conv_forward_direct(x, w, y, d);
+    return;
+  }
   Geom g = geom_of(d);
   int Mg = d->M / d->G, R = g.Cg * d->KH * d->KW, P = d->OH * d->OW;
   for (int n = 0; n < d->N; n++)
@@ -295,6 +574,10 @@ static void col2im_add(const float* cols, float* dx, const Geom* g) {
 
 // dx[n, g] = col2im(w_gᵀ (R×Mg) · dy[n, g] (Mg×P))
 static void conv_back_input(const float* dy, const float* w, float* dx, const ConvDims* d) {
+  if (back_input_direct_fits(d)) {
+    conv_back_input_direct(dy, w, dx, d);
+    return;
+  }
   Geom g = geom_of(d);
   int Mg = d->M / d->G, R = g.Cg * d->KH * d->KW, P = d->OH * d->OW;
   float* cols = scratch(&cols_buf, &cols_have, sizeof(float) * (size_t)R * P);
@@ -309,6 +592,10 @@ static void conv_back_input(const float* dy, const float* w, float* dx, const Co
 
 // dw_g (Mg×R) = Σ_n dy[n, g] (Mg×P) · cols(x[n, g])ᵀ (P×R), summed in float64 over K blocks and images.
 static void conv_back_weight(const float* x, const float* dy, float* dw, const ConvDims* d) {
+  if (direct_fits(d)) {
+    conv_back_weight_direct(x, dy, dw, d);
+    return;
+  }
   Geom g = geom_of(d);
   int Mg = d->M / d->G, R = g.Cg * d->KH * d->KW, P = d->OH * d->OW;
   double* acc = scratch(&acc_buf, &acc_have, sizeof(double) * (size_t)Mg * R);
@@ -515,6 +802,18 @@ static napi_value js_sum_blocks(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// directConv(on): use the direct convolutions where they apply (the default), or the GEMM path
+// everywhere; tests compare the two.
+static napi_value js_direct_conv(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int on = 1;
+  if (argc >= 1 && !int_args(env, argv, 0, 1, &on)) return NULL;
+  DIRECT_ON = on != 0;
+  return NULL;
+}
+
 static napi_value js_isa(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value s;
@@ -524,9 +823,9 @@ static napi_value js_isa(napi_env env, napi_callback_info info) {
 
 __attribute__((visibility("default"))) napi_value napi_register_module_v1(napi_env env, napi_value exports) {
   MK = pick_micro();
-  const char* names[6] = {"gemm", "conv", "binary", "unary", "sumBlocks", "isa"};
-  napi_callback fns[6] = {js_gemm, js_conv, js_binary, js_unary, js_sum_blocks, js_isa};
-  for (int i = 0; i < 6; i++) {
+  const char* names[7] = {"gemm", "conv", "binary", "unary", "sumBlocks", "isa", "directConv"};
+  napi_callback fns[7] = {js_gemm, js_conv, js_binary, js_unary, js_sum_blocks, js_isa, js_direct_conv};
+  for (int i = 0; i < 7; i++) {
     napi_value f;
     napi_create_function(env, names[i], NAPI_AUTO_LENGTH, fns[i], NULL, &f);
     napi_set_named_property(env, exports, names[i], f);

@@ -151,4 +151,46 @@ describe.runIf(built)('native kernels', () => {
       expect(relErr(got, want), what).toBeLessThan(2e-6);
     }
   });
+
+  // Stride-1 convolutions and weight adjoints skip the column matrix (direct tiles on a zero-padded grid) yet must give
+  // the GEMM path's numbers to the bit: the same products, in the same order and K blocks.
+  const direct: Array<[string, number[], number[], Partial<ConvGeom>]> = [
+    ['3×3 pad 1, 16 channels', [3, 16, 12, 12], [16, 16, 3, 3], { pads: [1, 1, 1, 1] }],
+    ['3×3 pad 1, K past one block', [2, 40, 7, 9], [20, 40, 3, 3], { pads: [1, 1, 1, 1] }],
+    ['5×3 uneven pads, groups 2', [2, 6, 9, 13], [4, 3, 5, 3], { group: 2, pads: [2, 0, 1, 2] }],
+    ['1×1 no pad', [4, 8, 5, 5], [12, 8, 1, 1], {}],
+    ['3×3 no pad, 300 output channels', [1, 3, 6, 6], [300, 3, 3, 3], {}],
+    ['depthwise 3×3 pad 1', [2, 5, 8, 8], [5, 1, 3, 3], { group: 5, pads: [1, 1, 1, 1] }],
+  ];
+  it.each(direct)('direct convolution, %s: the GEMM path to the bit', (_n, xs, ws, o) => {
+    const geom: ConvGeom = { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, ...o };
+    const ys = [
+      xs[0],
+      ws[0],
+      convOutSize(xs[2], ws[2], 1, geom.pads[0], geom.pads[2], 1),
+      convOutSize(xs[3], ws[3], 1, geom.pads[1], geom.pads[3], 1),
+    ];
+    const n = (s: number[]) => s.reduce((a, b) => a * b, 1);
+    const r = rng(n(xs) * 3 + n(ws));
+    const [x, w, dy] = [random(n(xs), r), random(n(ws), r), random(n(ys), r)];
+    expect(typeof native?.directConv).toBe('function');
+    const both = (run: (out: Float32Array) => void, size: number) =>
+      [1, 0].map((on) => {
+        native?.directConv?.(on);
+        const out = new Float32Array(size).fill(Number.NaN);
+        run(out);
+        return out;
+      });
+    try {
+      const [fd, fg] = both((out) => conv2d(x, xs, w, ws, out, ys, geom), n(ys));
+      expect(fd).toEqual(fg);
+      const [bd, bg] = both((out) => conv2dBackInput(dy, ys, w, ws, out, xs, geom), n(xs));
+      expect(bd).toEqual(bg);
+      const [wd, wg] = both((out) => conv2dBackWeight(x, xs, dy, ys, out, ws, geom), n(ws));
+      expect(wd).toEqual(wg);
+      expect([fd, bd, wd].some((a) => a.some(Number.isNaN))).toBe(false);
+    } finally {
+      native?.directConv?.(1);
+    }
+  });
 });

@@ -44,6 +44,8 @@ export interface NativeKernels {
   sumBlocks(x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void;
   /** The vector code chosen at load: 'avx512', 'avx2' or 'baseline'. */
   isa(): string;
+  /** 1: direct convolutions where they apply (stride 1, dilation 1; the default); 0: the GEMM path everywhere. */
+  directConv?(on: number): void;
 }
 
 let installed: NativeKernels | null = null;

@@ -120,14 +120,14 @@ export async function lanczosIn(
       eig = tridiagEigen(alpha, beta);
       let b: number;
       if (!estimate) {
-        basis.orthogonalize(w, 2);
+        await basis.orthogonalize(w, 2);
         reorthogonalizations++;
         b = await space.norm(w);
       } else {
         b = await space.norm(w);
         const normT = Math.max(Math.abs(eig.values[0]), Math.abs(eig.values[eig.values.length - 1]));
         if (b > 0 && estimate.mustReorthogonalize(alpha, beta, b, normT)) {
-          basis.orthogonalize(w, 2);
+          await basis.orthogonalize(w, 2);
           reorthogonalizations++;
           estimate.reorthogonalized();
           b = await space.norm(w);

@@ -169,7 +169,7 @@ export async function hutchPlusPlusIn(
     }
     for (const y of sketch) {
       const v = space.divided(y, 1);
-      Q.orthogonalize(v, 2);
+      await Q.orthogonalize(v, 2);
       const n = await space.norm(v);
       if (n > 1e-10 * (await space.norm(y))) {
         const unit = space.divided(v, n);
@@ -193,7 +193,7 @@ export async function hutchPlusPlusIn(
     for (let i = 0; i < k; i++) {
       throwIfAborted(opts.signal);
       const z = space.fromHost(rng.rademacherVector(P));
-      Q.orthogonalize(z, 1);
+      await Q.orthogonalize(z, 1);
       const hz = await matvec(z);
       samples.push(await space.dot(z, hz));
       space.free(z);

@@ -12,7 +12,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { axpy, dot } from '../analysis/vec';
-import { type Basis, HostVector, host, type Vector } from './vectors';
+import { type Basis, EventLoopTurns, HostVector, host, type Vector } from './vectors';
 
 export class FileBasis implements Basis {
   readonly precision = 'float64';
@@ -79,13 +79,15 @@ export class FileBasis implements Basis {
     axpy(alpha, this.data(k), host64(w));
   }
 
-  orthogonalize(w: Vector, passes: number) {
+  async orthogonalize(w: Vector, passes: number) {
     const y = host64(w);
+    const turn = new EventLoopTurns();
     // Modified Gram-Schmidt, member by member: one read of the file per pass.
     for (let pass = 0; pass < passes; pass++)
       for (let k = 0; k < this.count; k++) {
         const b = this.data(k);
         axpy(-dot(b, y), b, y);
+        await turn.maybe();
       }
   }
 

@@ -80,7 +80,7 @@ describe.skipIf(!gpu.backend)('vectors on the device', () => {
     for (let k = 0; k < m; k++) {
       const x = rng.gaussianVector(n);
       const hv = host.fromHost(x);
-      hBasis.orthogonalize(hv, 2);
+      await hBasis.orthogonalize(hv, 2);
       const hu = host.divided(hv, await host.norm(hv));
       hBasis.push(hu);
       const dv = space.fromHost(x);

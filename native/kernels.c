@@ -4,8 +4,9 @@
 // and define the numerics this file keeps: float32 products summed in float32 over blocks of KB
 // terms, the blocks accumulated in float64. Vector code is chosen at load time (AVX-512, AVX2+FMA or
 // the compiler's baseline) and written with GCC/Clang vector extensions, so no intrinsics headers.
-// Convolutions pack each K block of the column matrix straight from the image: there is no full
-// im2col copy in the forward pass or the weight adjoint.
+// Stride-1 convolutions (all three directions) read the zero-padded image directly (see "direct
+// convolutions"); the others pack each K block of the column matrix straight from the image: there
+// is no full im2col copy in the forward pass or the weight adjoint.
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,6 +390,12 @@ static void store_grid(const float* tile, int h, int NR, int t0, int T, int Wg, 
   }
 }
 
+// Tap r = (c, kh, kw) of the column matrix as an offset on a padded grid of Wp columns.
+static long tap_offset(const ConvDims* d, int r, long plane, int Wp) {
+  int kw = r % d->KW, t = r / d->KW, kh = t % d->KH, c = t / d->KH;
+  return c * plane + (long)kh * Wp + kw;
+}
+
 static int direct_fits(const ConvDims* d) {
   return DIRECT_ON && d->sh == 1 && d->sw == 1 && d->dh == 1 && d->dw == 1;
 }
@@ -399,10 +406,7 @@ static void conv_forward_direct(const float* x, const float* w, float* y, const 
   long plane = (long)Hp * Wp, P = (long)d->OH * d->OW;
   int mPanels = (Mg + MR - 1) / MR;
   long* off = scratch(&off_buf, &off_have, sizeof(long) * (size_t)R);
-  for (int r = 0; r < R; r++) {
-    int kw = r % d->KW, t = r / d->KW, kh = t % d->KH, c = t / d->KH;
-    off[r] = c * plane + (long)kh * Wp + kw;
-  }
+  for (int r = 0; r < R; r++) off[r] = tap_offset(d, r, plane, Wp);
   float* wp = scratch(&wpk_buf, &wpk_have, sizeof(float) * (size_t)mPanels * R * MR);
   float tile[8 * 32];
   double dacc[8 * 32];
@@ -491,10 +495,7 @@ static void conv_back_weight_direct(const float* x, const float* dy, float* dw, 
   int mPanels = (Mg + VW - 1) / VW, rTiles = (R + MW - 1) / MW;
   // Offsets for every tile row; rows past R repeat tap 0 and are dropped.
   long* off = scratch(&off_buf, &off_have, sizeof(long) * (size_t)rTiles * MW);
-  for (int r = 0; r < rTiles * MW; r++) {
-    int q = r < R ? r : 0, kw = q % d->KW, t = q / d->KW, kh = t % d->KH, c = t / d->KH;
-    off[r] = c * plane + (long)kh * Wp + kw;
-  }
+  for (int r = 0; r < rTiles * MW; r++) off[r] = tap_offset(d, r < R ? r : 0, plane, Wp);
   int* tp = scratch(&tp_buf, &tp_have, sizeof(int) * (size_t)P);
   for (long p = 0; p < P; p++) tp[p] = (int)((p / d->OW) * Wp + p % d->OW);
   float* bt = scratch(&dyt_buf, &dyt_have, sizeof(float) * (size_t)mPanels * P * VW);

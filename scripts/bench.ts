@@ -191,7 +191,7 @@ function rssBench(root: string, dir: string, torchOk: boolean): void {
   };
   const lz = out.lanczos;
   const basis = lz
-    ? `, Krylov basis ${(lz.basisBytes / 2 ** 30).toFixed(2)} GiB in ${lz.basisStorage ?? 'memory'}${lz.basisStorage === 'disk' ? ` (read ${lz.reorthogonalizations} times in ${lz.steps} steps)` : ''}`
+    ? `, Krylov basis ${(lz.basisBytes / 2 ** 30).toFixed(2)} GiB ${lz.basisStorage === 'disk' ? `on disk (read ${lz.reorthogonalizations} times in ${lz.steps} steps)` : 'in memory'}`
     : '';
   console.log(
     `saddle hessian --top-k 5, ResNet-50 (${params.toLocaleString('en-US')} parameters, ${samples} samples of 3×${size}×${size}, ` +

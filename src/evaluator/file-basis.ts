@@ -12,7 +12,8 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { axpy, dot } from '../analysis/vec';
-import { type Basis, EventLoopTurns, HostVector, host, type Vector } from './vectors';
+import { HostVector, host, host64 } from './host-vector';
+import { type Basis, EventLoopTurns, type Vector } from './vectors';
 
 export class FileBasis implements Basis {
   readonly precision = 'float64';
@@ -123,10 +124,4 @@ export class FileBasis implements Basis {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-function host64(v: Vector): Float64Array {
-  const d = host(v);
-  if (!(d instanceof Float64Array)) throw new Error('internal: a float32 host vector cannot be written in place');
-  return d;
 }

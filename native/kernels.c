@@ -261,6 +261,26 @@ typedef struct {
   int VW, MW;  // the weight adjoint's tile: MW taps × VW channels
 } Micro;
 
+// The kernels of one vector width, if this CPU has it (tests run every width the machine offers).
+static int micro_named(const char* name, Micro* out) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (!strcmp(name, "avx512") && __builtin_cpu_supports("avx512f")) {
+    *out = (Micro){micro512, 8, 32, "avx512", direct512_fwd, direct512_bin, directw512_bw, 16, 16};
+    return 1;
+  }
+  if (!strcmp(name, "avx2") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    *out = (Micro){micro256, 6, 16, "avx2", direct256_fwd, direct256_bin, directw256_bw, 8, 12};
+    return 1;
+  }
+#endif
+  if (!strcmp(name, "baseline")) {
+    *out = (Micro){micro128, 4, 8, "baseline", direct128_fwd, direct128_bin, directw128_bw, 4, 8};
+    return 1;
+  }
+  return 0;
+}
+
 static Micro pick_micro(void) {
 #if defined(__x86_64__)
   __builtin_cpu_init();
@@ -815,8 +835,22 @@ static napi_value js_direct_conv(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// isa(): the vector width in use; isa(name): switch to that width if this CPU has it ("avx512",
+// "avx2", "baseline"), else keep the current one. Returns the width in use.
 static napi_value js_isa(napi_env env, napi_callback_info info) {
-  (void)info;
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc >= 1) {
+    char name[16] = {0};
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok) {
+      napi_throw_error(env, NULL, "saddle native kernels: isa() takes a name");
+      return NULL;
+    }
+    Micro m;
+    if (micro_named(name, &m)) MK = m;
+  }
   napi_value s;
   napi_create_string_utf8(env, MK.name, NAPI_AUTO_LENGTH, &s);
   return s;

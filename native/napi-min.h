@@ -32,6 +32,7 @@ napi_status napi_get_value_int32(napi_env env, napi_value value, int32_t* result
 napi_status napi_create_function(napi_env env, const char* utf8name, size_t length, napi_callback cb, void* data,
                                  napi_value* result);
 napi_status napi_create_string_utf8(napi_env env, const char* str, size_t length, napi_value* result);
+napi_status napi_get_value_string_utf8(napi_env env, napi_value value, char* buf, size_t bufsize, size_t* result);
 napi_status napi_set_named_property(napi_env env, napi_value object, const char* utf8name, napi_value value);
 napi_status napi_throw_error(napi_env env, const char* code, const char* msg);
 #endif

@@ -2,7 +2,8 @@
  * The optional native kernels (native/kernels.c, built by `npm ci` where a C compiler exists)
  * against the float64 reference kernels on the same float32 inputs: GEMM with every transpose and
  * accumulate flag, K past one block, and convolutions with groups, strides, pads and dilations in
- * all three directions (forward, input adjoint, weight adjoint). Without a compiler the engine runs
+ * all three directions (forward, input adjoint, weight adjoint), at every vector width the CPU has;
+ * and the direct stride-1 convolutions equal to the GEMM path to the bit. Without a compiler the engine runs
  * its WebAssembly kernels and this file is skipped locally; CI installs one, so there it must run.
  */
 import { join } from 'node:path';
@@ -34,6 +35,13 @@ const relErr = (got: ArrayLike<number>, want: ArrayLike<number>) => {
   return Math.sqrt(num / den);
 };
 
+/** The vector widths this CPU runs, best first. */
+const widths = ['avx512', 'avx2', 'baseline'].filter((name) => {
+  const ok = native?.isa(name) === name;
+  native?.isa(isa ?? 'baseline');
+  return ok;
+});
+
 describe.runIf(built)('native kernels', () => {
   it('loaded with a vector ISA', () => {
     expect(['avx512', 'avx2', 'baseline']).toContain(isa);
@@ -45,9 +53,10 @@ describe.runIf(built)('native kernels', () => {
     [33, 65, 1025],
     [1, 1, 1],
     [9, 40, 256],
-  ])('GEMM %i×%i×%i matches the float64 reference for every flag', (M, N, K) => {
+  ])('GEMM %i×%i×%i matches the float64 reference for every flag and vector width', (M, N, K) => {
     const r = rng(M * 7 + N + K);
-    for (const flags of [0, 1, 2, 3, 4, 5, 6, 7]) {
+    for (const [width, flags] of widths.flatMap((wd) => [0, 1, 2, 3, 4, 5, 6, 7].map((f) => [wd, f] as const))) {
+      native?.isa(width);
       const [acc, tA, tB] = [flags & 1, flags & 2, flags & 4];
       const A = random(M * K, r);
       const B = random(K * N, r);
@@ -63,8 +72,9 @@ describe.runIf(built)('native kernels', () => {
       else b.set(B);
       const want = Float64Array.from(C0);
       gemmJs(a, 0, b, 0, want, 0, M, N, K, acc === 1);
-      expect(relErr(got, want)).toBeLessThan(2e-6);
+      expect(relErr(got, want), `${width} flags ${flags}`).toBeLessThan(2e-6);
     }
+    native?.isa(isa ?? 'baseline');
   });
 
   it('elementwise ops and per-channel sums equal the JavaScript kernels', () => {
@@ -181,16 +191,25 @@ describe.runIf(built)('native kernels', () => {
         run(out);
         return out;
       });
+    const f64 = (a: Float32Array) => Float64Array.from(a);
+    // Every vector width this CPU has, so a machine without AVX-512 runs tested kernels too.
     try {
-      const [fd, fg] = both((out) => conv2d(x, xs, w, ws, out, ys, geom), n(ys));
-      expect(fd).toEqual(fg);
-      const [bd, bg] = both((out) => conv2dBackInput(dy, ys, w, ws, out, xs, geom), n(xs));
-      expect(bd).toEqual(bg);
-      const [wd, wg] = both((out) => conv2dBackWeight(x, xs, dy, ys, out, ws, geom), n(ws));
-      expect(wd).toEqual(wg);
-      expect([fd, bd, wd].some((a) => a.some(Number.isNaN))).toBe(false);
+      for (const width of widths) {
+        expect(native?.isa(width)).toBe(width);
+        const [fd, fg] = both((out) => conv2d(x, xs, w, ws, out, ys, geom), n(ys));
+        expect(fd, width).toEqual(fg);
+        const [bd, bg] = both((out) => conv2dBackInput(dy, ys, w, ws, out, xs, geom), n(xs));
+        expect(bd, width).toEqual(bg);
+        const [wd, wg] = both((out) => conv2dBackWeight(x, xs, dy, ys, out, ws, geom), n(ws));
+        expect(wd, width).toEqual(wg);
+        expect([fd, bd, wd].some((a) => a.some(Number.isNaN))).toBe(false);
+        const want = new Float64Array(n(ys));
+        conv2d(f64(x), xs, f64(w), ws, want, ys, geom);
+        expect(relErr(fd, want), `${width} forward`).toBeLessThan(2e-6);
+      }
     } finally {
       native?.directConv?.(1);
+      native?.isa(isa ?? 'baseline');
     }
   });
 });

@@ -43,7 +43,8 @@ export interface NativeKernels {
   /** out[m] = Σ x[p][m][i] over p < outer and i < inner, in float64. */
   sumBlocks(x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void;
   /** The vector code chosen at load: 'avx512', 'avx2' or 'baseline'. */
-  isa(): string;
+  /** The vector width in use; with a name ('avx512', 'avx2', 'baseline'), switch to it if this CPU has it. */
+  isa(name?: string): string;
   /** 1: direct convolutions where they apply (stride 1, dilation 1; the default); 0: the GEMM path everywhere. */
   directConv?(on: number): void;
 }

@@ -25,7 +25,7 @@ declare const document: {
 };
 declare const getComputedStyle: (el: unknown) => { getPropertyValue(name: string): string };
 declare const MutationObserver: new (cb: () => void) => { observe(node: unknown, o: object): void };
-declare const window: { ritzSeen?: string[] };
+declare const window: { ritzSeen?: string[]; stagesSeen?: string[] };
 
 /** WCAG 2 contrast ratio of two #rrggbb colours. */
 function contrast(a: string, b: string): number {
@@ -164,13 +164,17 @@ describe.runIf(hasBrowser)('the spectrum views in saddle serve', () => {
       await setOption('hessian-options', k, v);
     await setOption('hessian-options', 'perLayer', true);
     // Record every live Ritz line the page shows, however briefly, before the run's table appears.
+    // The job line's texts too: a stage can pass between two polls.
     await page.evaluate(() => {
       window.ritzSeen = [];
+      window.stagesSeen = [];
       new MutationObserver(() => {
         const live = document.querySelector('[data-testid=ritz-live]');
         const table = document.querySelector('[data-testid=eigen-table]');
         if (live?.textContent && !table) window.ritzSeen?.push(live.textContent);
-      }).observe(document.body, { childList: true, subtree: true });
+        const stage = document.querySelector('[data-testid=analysis-stage]')?.textContent;
+        if (stage) window.stagesSeen?.push(stage);
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
     });
     // The run's view loads slowly, as on a busy server: the Ritz values that arrive meanwhile are kept.
     const slowRun = async (route: Route) => {
@@ -184,11 +188,6 @@ describe.runIf(hasBrowser)('the spectrum views in saddle serve', () => {
     await page.waitForFunction(() => (window.ritzSeen?.length ?? 0) > 0, undefined, { timeout: 60_000 });
     const live = await page.screenshot({ fullPage: true });
     if (await page.isVisible('[data-testid=ritz-live]')) writeFileSync(`${DOCS}/spectrum-live.png`, live);
-    await page.waitForFunction(() =>
-      /^\w[\w-]* \d+\/\d+ · stage \d of 4/.test(
-        document.querySelector('[data-testid=analysis-stage]')?.textContent ?? '',
-      ),
-    );
     await page.waitForFunction(
       () =>
         /^hessian finished: run [0-9a-f]{8}\.$/.test(
@@ -198,6 +197,11 @@ describe.runIf(hasBrowser)('the spectrum views in saddle serve', () => {
       { timeout: 150_000 },
     );
     await page.unrouteAll({ behavior: 'wait' });
+    const stages = (await page.evaluate(() => window.stagesSeen)) ?? [];
+    expect(
+      stages.some((t) => /^\w[\w-]* \d+\/\d+ · stage \d of 4/.test(t)),
+      stages.join(' | '),
+    ).toBe(true);
     const seen = (await page.evaluate(() => window.ritzSeen)) ?? [];
     expect(seen.length).toBeGreaterThan(2);
     expect(seen[0]).toMatch(/^Lanczos step \d+: Ritz values so far/);

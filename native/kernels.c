@@ -645,6 +645,18 @@ static float* f32_arg(napi_env env, napi_value v, size_t* len) {
   return (float*)data;
 }
 
+static double* f64_arg(napi_env env, napi_value v, size_t* len) {
+  napi_typedarray_type type;
+  void* data = NULL;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, len, &data, &ab, &off) != napi_ok || type != napi_float64_array) {
+    napi_throw_error(env, NULL, "saddle native kernels: expected a Float64Array");
+    return NULL;
+  }
+  return (double*)data;
+}
+
 static int int_args(napi_env env, napi_value* argv, int from, int count, int* out) {
   for (int i = 0; i < count; i++)
     if (napi_get_value_int32(env, argv[from + i], &out[i]) != napi_ok) {
@@ -767,6 +779,54 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
 }
 
 // unary(op, x, out): 0 relu, 1 step, 2 neg.
+// erf as the JavaScript kernel computes it (src/engine/cpu/elementwise.ts): a Taylor polynomial
+// of `terms` coefficients around the nearest point of a grid of step 1/grid on [0, max), evaluated
+// by Horner in float64 from the same table (passed in), then rounded to float32. No FMA contraction
+// (each product and sum rounds as JavaScript's do), so the values are identical.
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("fp-contract=off")))
+#endif
+static void erf_kernel(const float* x, float* out, long n, const double* table, int grid, int max, int terms) {
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+  for (long i = 0; i < n; i++) {
+    double v = x[i], ax = v < 0 ? -v : v;
+    if (!(ax < max)) {
+      out[i] = v != v ? x[i] : v < 0 ? -1.0f : 1.0f;
+      continue;
+    }
+    // Math.round for a non-negative value: half up.
+    double g = ax * grid, f = (double)(long)g;
+    double p = g - f >= 0.5 ? f + 1 : f;
+    double d = ax - p / grid;
+    const double* t = table + (long)p * terms;
+    double y = t[terms - 1];
+    for (int k = terms - 2; k >= 0; k--) y = y * d + t[k];
+    out[i] = (float)(v < 0 ? -y : y);
+  }
+}
+
+// erf(x, out, table, grid, max, terms)
+static napi_value js_erf(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int dims[3];
+  if (argc < 6 || !int_args(env, argv, 3, 3, dims)) return NULL;
+  size_t lx, lo, lt;
+  float* x = f32_arg(env, argv[0], &lx);
+  float* out = f32_arg(env, argv[1], &lo);
+  double* table = f64_arg(env, argv[2], &lt);
+  if (!x || !out || !table) return NULL;
+  if (dims[0] < 1 || dims[1] < 1 || dims[2] < 1 || lt < (size_t)(dims[0] * dims[1] + 1) * dims[2]) {
+    napi_throw_error(env, NULL, "saddle native kernels: the erf table does not match its grid");
+    return NULL;
+  }
+  erf_kernel(x, out, (long)(lo < lx ? lo : lx), table, dims[0], dims[1], dims[2]);
+  return NULL;
+}
+
 static napi_value js_unary(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -858,9 +918,9 @@ static napi_value js_isa(napi_env env, napi_callback_info info) {
 
 __attribute__((visibility("default"))) napi_value napi_register_module_v1(napi_env env, napi_value exports) {
   MK = pick_micro();
-  const char* names[7] = {"gemm", "conv", "binary", "unary", "sumBlocks", "isa", "directConv"};
-  napi_callback fns[7] = {js_gemm, js_conv, js_binary, js_unary, js_sum_blocks, js_isa, js_direct_conv};
-  for (int i = 0; i < 7; i++) {
+  const char* names[8] = {"gemm", "conv", "binary", "unary", "sumBlocks", "isa", "directConv", "erf"};
+  napi_callback fns[8] = {js_gemm, js_conv, js_binary, js_unary, js_sum_blocks, js_isa, js_direct_conv, js_erf};
+  for (int i = 0; i < 8; i++) {
     napi_value f;
     napi_create_function(env, names[i], NAPI_AUTO_LENGTH, fns[i], NULL, &f);
     napi_set_named_property(env, exports, names[i], f);

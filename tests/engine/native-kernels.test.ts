@@ -129,6 +129,28 @@ describe.runIf(built)('native kernels', () => {
     expect(relErr(run(true, sums), run(false, sums))).toBeLessThan(1e-7);
   });
 
+  it('erf (GELU) equals the JavaScript kernel to the bit', () => {
+    const r = rng(17);
+    const special = [0, -0, Number.NaN, Infinity, -Infinity, 6, -6, 5.999999, 1e-30, -1e-30, 3.4e38];
+    // Grid midpoints, where Math.round's half-up rule decides the expansion point.
+    const halves = Array.from({ length: 384 }, (_v, k) => (k - 192 + 0.5) / 32);
+    const x = Float32Array.from([...special, ...halves, ...Array.from({ length: 200_000 }, () => (r() * 2 - 1) * 7)]);
+    const run = (on: boolean) => {
+      useNativeKernels(on ? native : null);
+      try {
+        const out = new Float32Array(x.length).fill(0.5);
+        unary('erf', x, out);
+        return out;
+      } finally {
+        useNativeKernels(native);
+      }
+    };
+    expect(typeof native?.erf).toBe('function');
+    const [got, want] = [run(true), run(false)];
+    expect(got).toEqual(want);
+    expect(Array.from(got.subarray(0, 5))).toEqual([0, 0, Number.NaN, 1, -1]);
+  });
+
   const geoms: Array<[string, number[], number[], Partial<ConvGeom>]> = [
     ['3×3 pad 1', [4, 16, 12, 12], [16, 16, 3, 3], { pads: [1, 1, 1, 1] }],
     ['stride 2, uneven pads', [3, 6, 11, 9], [8, 6, 3, 3], { strides: [2, 2], pads: [1, 0, 2, 1] }],

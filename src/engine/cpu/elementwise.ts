@@ -147,6 +147,10 @@ export function unary(op: string, x: Buf, out: Buf): void {
     return;
   }
   if (op === 'erf') {
+    if (native?.erf && n >= NATIVE_MIN && x instanceof Float32Array && out instanceof Float32Array) {
+      native.erf(x, out, erfTable, ERF_GRID, ERF_MAX, ERF_TERMS);
+      return;
+    }
     for (let i = 0; i < n; i++) out[i] = erf(x[i]);
     return;
   }

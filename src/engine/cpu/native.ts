@@ -45,6 +45,8 @@ export interface NativeKernels {
   /** The vector code chosen at load: 'avx512', 'avx2' or 'baseline'. */
   /** The vector width in use; with a name ('avx512', 'avx2', 'baseline'), switch to it if this CPU has it. */
   isa(name?: string): string;
+  /** out = erf(x) from the JavaScript kernel's table (elementwise.ts), to the bit. */
+  erf?(x: Float32Array, out: Float32Array, table: Float64Array, grid: number, max: number, terms: number): void;
   /** 1: direct convolutions where they apply (stride 1, dilation 1; the default); 0: the GEMM path everywhere. */
   directConv?(on: number): void;
 }

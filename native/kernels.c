@@ -633,28 +633,27 @@ static void conv_back_weight(const float* x, const float* dy, float* dw, const C
 
 // ---- Node-API bindings ----------------------------------------------------------------------
 
-static float* f32_arg(napi_env env, napi_value v, size_t* len) {
+// The data of a typed array of the wanted type (its element count in *len), or NULL with an error thrown.
+static void* typed_arg(napi_env env, napi_value v, napi_typedarray_type want, size_t* len) {
   napi_typedarray_type type;
   void* data = NULL;
   napi_value ab;
   size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, &data, &ab, &off) != napi_ok || type != napi_float32_array) {
-    napi_throw_error(env, NULL, "saddle native kernels: expected a Float32Array");
+  if (napi_get_typedarray_info(env, v, &type, len, &data, &ab, &off) != napi_ok || type != want) {
+    napi_throw_error(env, NULL,
+                     want == napi_float64_array ? "saddle native kernels: expected a Float64Array"
+                                                : "saddle native kernels: expected a Float32Array");
     return NULL;
   }
-  return (float*)data;
+  return data;
+}
+
+static float* f32_arg(napi_env env, napi_value v, size_t* len) {
+  return (float*)typed_arg(env, v, napi_float32_array, len);
 }
 
 static double* f64_arg(napi_env env, napi_value v, size_t* len) {
-  napi_typedarray_type type;
-  void* data = NULL;
-  napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, &data, &ab, &off) != napi_ok || type != napi_float64_array) {
-    napi_throw_error(env, NULL, "saddle native kernels: expected a Float64Array");
-    return NULL;
-  }
-  return (double*)data;
+  return (double*)typed_arg(env, v, napi_float64_array, len);
 }
 
 static int int_args(napi_env env, napi_value* argv, int from, int count, int* out) {

@@ -11,12 +11,10 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { axpy, dot } from '../analysis/vec';
-import { HostVector, host, host64 } from './host-vector';
-import { type Basis, EventLoopTurns, type Vector } from './vectors';
+import { HostMembersBasis, HostVector, host } from './host-vector';
+import type { Vector } from './vectors';
 
-export class FileBasis implements Basis {
-  readonly precision = 'float64';
+export class FileBasis extends HostMembersBasis {
   readonly storage = 'disk';
   private readonly dir: string;
   private readonly path: string;
@@ -30,6 +28,7 @@ export class FileBasis implements Basis {
     private readonly n: number,
     parent = tmpdir(),
   ) {
+    super();
     this.dir = mkdtempSync(join(parent, 'saddle-krylov-'));
     this.path = join(this.dir, 'basis.f64');
     this.fd = openSync(this.path, 'w+', 0o600);
@@ -62,7 +61,7 @@ export class FileBasis implements Basis {
   }
 
   /** Member k's values: from memory for the last two, else read into the shared buffer. */
-  private data(k: number): Float64Array {
+  protected data(k: number): Float64Array {
     const fromRecent = k - (this.count - this.recent.length);
     if (fromRecent >= 0) return this.recent[fromRecent];
     this.buffer ??= new Float64Array(this.n);
@@ -76,30 +75,8 @@ export class FileBasis implements Basis {
     return this.buffer;
   }
 
-  axpyMember(alpha: number, k: number, w: Vector) {
-    axpy(alpha, this.data(k), host64(w));
-  }
-
-  async orthogonalize(w: Vector, passes: number) {
-    const y = host64(w);
-    const turn = new EventLoopTurns();
-    // Modified Gram-Schmidt, member by member: one read of the file per pass.
-    for (let pass = 0; pass < passes; pass++)
-      for (let k = 0; k < this.count; k++) {
-        const b = this.data(k);
-        axpy(-dot(b, y), b, y);
-        await turn.maybe();
-      }
-  }
-
   member(k: number): Vector {
     return new HostVector(Float64Array.from(this.data(k)));
-  }
-
-  combination(s: ArrayLike<number>): Vector {
-    const y = new Float64Array(this.n);
-    for (let k = 0; k < s.length; k++) axpy(s[k], this.data(k), y);
-    return new HostVector(y);
   }
 
   dispose() {

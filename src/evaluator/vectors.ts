@@ -11,7 +11,7 @@
 import { axpy, dot } from '../analysis/vec';
 import type { DeviceArray, DeviceVectorOps } from '../engine/backend';
 import { FileBasis } from './file-basis';
-import { HostVector, host, host64 } from './host-vector';
+import { HostMembersBasis, HostVector, host, host64 } from './host-vector';
 
 /** A vector of a space; only that space reads it. */
 export interface Vector {
@@ -61,58 +61,27 @@ export interface VectorSpace {
   free(v: Vector): void;
 }
 
-export { HostVector, host } from './host-vector';
-
-/**
- * Lets the event loop run every few milliseconds of a long synchronous sweep (a basis of many
- * P-vectors): without it, a Lanczos step of a large network held `saddle serve`'s API for its whole
- * reorthogonalization.
- */
-export class EventLoopTurns {
-  private last = performance.now();
-  constructor(private readonly everyMs = 8) {}
-  async maybe(): Promise<void> {
-    if (performance.now() - this.last < this.everyMs) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    this.last = performance.now();
-  }
-}
+export { EventLoopTurns, HostVector, host } from './host-vector';
 
 /** A float64 basis in memory. */
-class HostBasis implements Basis {
+class HostBasis extends HostMembersBasis {
   private readonly members: Float64Array[] = [];
-  readonly precision = 'float64';
   readonly storage = 'memory';
   get size() {
     return this.members.length;
   }
   get bytes() {
-    return this.members.reduce((acc, v) => acc + v.byteLength, 0);
+    return this.members.reduce((acc, m) => acc + m.byteLength, 0);
   }
   push(q: Vector) {
     const d = host(q);
     this.members.push(d instanceof Float64Array ? d : Float64Array.from(d));
   }
-  axpyMember(alpha: number, k: number, w: Vector) {
-    axpy(alpha, this.members[k], host64(w));
-  }
-  async orthogonalize(w: Vector, passes: number) {
-    const y = host64(w);
-    const turn = new EventLoopTurns();
-    // Modified Gram-Schmidt, member by member.
-    for (let pass = 0; pass < passes; pass++)
-      for (const b of this.members) {
-        axpy(-dot(b, y), b, y);
-        await turn.maybe();
-      }
+  protected data(k: number): Float64Array {
+    return this.members[k];
   }
   member(k: number): Vector {
     return new HostVector(this.members[k]);
-  }
-  combination(s: ArrayLike<number>): Vector {
-    const y = new Float64Array(this.members[0]?.length ?? 0);
-    for (let k = 0; k < s.length; k++) axpy(s[k], this.members[k], y);
-    return new HostVector(y);
   }
   dispose() {
     this.members.length = 0;

@@ -143,13 +143,14 @@ export interface SeriesEntry {
   runId?: string;
 }
 
-interface LossResult {
+export interface LossResult {
   loss: number;
   accuracy: number | null;
   samples: number;
 }
 
-function entryOf(m: SeriesMember, l: LossResult, r: Partial<HessianReport>, runId?: string): SeriesEntry {
+/** A member's row of the series table, from its loss and spectrum results. */
+export function entryOf(m: SeriesMember, l: LossResult, r: Partial<HessianReport>, runId?: string): SeriesEntry {
   return {
     checkpoint: m.checkpoint,
     data: m.data,

@@ -5,7 +5,7 @@
 import type { HessianReport } from '../analysis/spectrum';
 import { getSeries, listSeries, seriesRuns } from '../store/series';
 import type { RunStore } from '../store/store';
-import { type SeriesEntry, seriesCorrelation, seriesMembers } from './series-run';
+import { entryOf, type LossResult, type SeriesEntry, seriesCorrelation, seriesMembers } from './series-run';
 
 export function seriesView(store: RunStore, id: string) {
   const series = getSeries(store, id);
@@ -17,20 +17,8 @@ export function seriesView(store: RunStore, id: string) {
     let entry: SeriesEntry | null = null;
     if (run?.state === 'finished') {
       const results = store.getRun(run.id)?.results ?? {};
-      const l = results.loss as { loss: number; accuracy: number | null; samples: number } | undefined;
-      const r = (results.spectrum ?? {}) as Partial<HessianReport>;
-      if (l)
-        entry = {
-          checkpoint: m.checkpoint,
-          data: m.data,
-          loss: l.loss,
-          accuracy: l.accuracy,
-          samples: l.samples,
-          topEigenvalues: r.topEigenvalues ?? [],
-          trace: r.trace ? { estimate: r.trace.estimate, stderr: r.trace.stderr } : null,
-          criteria: r.criteria ?? null,
-          runId: run.id,
-        };
+      const l = results.loss as LossResult | undefined;
+      if (l) entry = entryOf(m, l, (results.spectrum ?? {}) as Partial<HessianReport>, run.id);
     }
     return { ...m, runId: run?.id ?? null, state: run?.state ?? null, entry };
   });

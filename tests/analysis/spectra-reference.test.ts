@@ -31,13 +31,18 @@ function wasserstein1(a: Array<[number, number]>, b: Array<[number, number]>): n
   return w1;
 }
 
+/** The fixture's dense reference and an evaluator on its model and data. */
+async function open(name: string) {
+  const ref = readJson<SpectrumRef>(fixture('engine', `${name}-spectrum.json`));
+  const model = await loadOnnxFile(fixture('engine', `${name}.onnx`));
+  const data = await loadDataset(fixture('engine', `${name}-data.npz`));
+  const loss = name === 'mlp_tanh' ? 'mse' : 'cross-entropy';
+  return { ref, ev: createEvaluator(model, data, { loss, bn: 'eval', batchSize: 64 }, 1) };
+}
+
 describe.each(['mlp_tanh', 'cnn_bn'])('%s spectrum against dense PyTorch float64', (name) => {
   it('eigenvalues, trace, density and per-layer blocks', async () => {
-    const ref = readJson<SpectrumRef>(fixture('engine', `${name}-spectrum.json`));
-    const model = await loadOnnxFile(fixture('engine', `${name}.onnx`));
-    const data = await loadDataset(fixture('engine', `${name}-data.npz`));
-    const loss = name === 'mlp_tanh' ? 'mse' : 'cross-entropy';
-    const ev = createEvaluator(model, data, { loss, bn: 'eval', batchSize: 64 }, 1);
+    const { ref, ev } = await open(name);
     const r = await analyzeHessian(ev, ev.initialTheta(), {
       topK: 5,
       bottomK: 3,
@@ -87,11 +92,7 @@ describe.each(['mlp_tanh', 'cnn_bn'])('%s spectrum against dense PyTorch float64
   });
 
   it('with the Krylov basis on disk (partial reorthogonalization): the eigenvalues of full reorthogonalization', async () => {
-    const ref = readJson<SpectrumRef>(fixture('engine', `${name}-spectrum.json`));
-    const model = await loadOnnxFile(fixture('engine', `${name}.onnx`));
-    const data = await loadDataset(fixture('engine', `${name}-data.npz`));
-    const loss = name === 'mlp_tanh' ? 'mse' : 'cross-entropy';
-    const ev = createEvaluator(model, data, { loss, bn: 'eval', batchSize: 64 }, 1);
+    const { ref, ev } = await open(name);
     const only = { topK: 5, bottomK: 3, iterations: 250, trace: false, density: false, perLayer: false, seed: 7 };
     const full = await analyzeHessian(ev, ev.initialTheta(), only);
     const partial = await analyzeHessian(ev, ev.initialTheta(), { ...only, memoryBudget: 0 });
